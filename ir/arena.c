@@ -1,0 +1,88 @@
+/*
+ * arena.c — one region of memory per compilation (like QBE's pool).
+ *
+ * Every IR object, name and converted constant is allocated here and freed
+ * together by arena_free; passes never free nodes.  Allocation can be made to
+ * fail on purpose (arena_fail_at) so tests can check that every caller turns
+ * an out-of-memory condition into a clean error.
+ */
+#include "ir.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct Chunk {
+  struct Chunk *next;
+  size_t used, size;
+  _Alignas(16) unsigned char data[];
+} Chunk;
+
+struct Arena {
+  Chunk *head;
+};
+
+static long fail_countdown;  /* test hook: > 0 counts down to a failure */
+
+void arena_fail_at(long n) { fail_countdown = n; }
+
+static bool should_fail(void) {
+  if (fail_countdown <= 0) return false;
+  return --fail_countdown == 0;
+}
+
+Arena *arena_new(void) { return calloc(1, sizeof(Arena)); }
+
+/* Returns size bytes of zeroed memory aligned to 16, from the current chunk or
+ * a new one at least 1 MiB large. */
+void *arena_alloc(Arena *a, size_t size) {
+  if (should_fail() || size > ((size_t)1 << 40)) return NULL;
+  size = (size + 15) & ~(size_t)15;
+  Chunk *c = a->head;
+  if (!c || c->size - c->used < size) {
+    size_t want = size > (1u << 20) ? size : (1u << 20);
+    c = malloc(sizeof(Chunk) + want);
+    if (!c) return NULL;
+    c->next = a->head;
+    c->used = 0;
+    c->size = want;
+    a->head = c;
+  }
+  void *p = c->data + c->used;
+  c->used += size;
+  memset(p, 0, size);
+  return p;
+}
+
+char *arena_strdup(Arena *a, const char *s) {
+  size_t n = strlen(s) + 1;
+  char *p = arena_alloc(a, n);
+  if (p) memcpy(p, s, n);
+  return p;
+}
+
+char *arena_printf(Arena *a, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(NULL, 0, fmt, ap);
+  va_end(ap);
+  char *p = arena_alloc(a, (size_t)n + 1);
+  if (!p) return NULL;
+  va_start(ap, fmt);
+  vsnprintf(p, (size_t)n + 1, fmt, ap);
+  va_end(ap);
+  return p;
+}
+
+void arena_free(Arena *a) {
+  if (!a) return;
+  for (Chunk *c = a->head, *next; c; c = next) {
+    next = c->next;
+    free(c);
+  }
+  free(a);
+}
+
+_Noreturn void ir_unreachable(const char *file, int line) {
+  fprintf(stderr, "%s:%d: internal compiler error: unreachable code reached\n", file, line);
+  abort();
+}

@@ -1,0 +1,285 @@
+/*
+ * ir.h — the map of tfc's intermediate representation (like chibicc.h / QBE's all.h).
+ *
+ * A Graph is a typed dataflow graph in SSA form: every Value is a tensor with a
+ * dtype and a Shape, produced by exactly one Node (or a graph input, or a
+ * constant).  Nodes are kept in topological order in Graph.nodes.  Shapes may
+ * use the symbolic sequence length T (IR_DIM_T): the number of tokens in one
+ * forward call.  Constants point at weight data that lives elsewhere (an mmap'd
+ * file, or the arena for converted F16/BF16 data) and are never copied by passes.
+ *
+ * Ops are defined once in ops.def.  Each folder has a prefix: ir_ (this folder;
+ * helpers use arena_, diag_, buf_), fe_/rasp_ (frontend), pass_, cg_, rt_.
+ *
+ * Memory: one Arena per compilation; nothing is freed before arena_free.
+ */
+#ifndef TFC_IR_H
+#define TFC_IR_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define TFC_VERSION "0.1.0"
+
+/* Compiler bugs (never user errors) abort with the place they were found. */
+#define TFC_UNREACHABLE() ir_unreachable(__FILE__, __LINE__)
+_Noreturn void ir_unreachable(const char *file, int line);
+
+/* ======================================================================
+ * ir/arena.c — one region of memory per compilation, freed at once
+ * ====================================================================== */
+typedef struct Arena Arena;
+
+Arena *arena_new(void);
+void *arena_alloc(Arena *a, size_t size);            /* zeroed; NULL on out-of-memory */
+char *arena_strdup(Arena *a, const char *s);
+char *arena_printf(Arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void arena_free(Arena *a);
+/* Test hook: make the Nth allocation from now on fail (0 disables). */
+void arena_fail_at(long n);
+
+/* ======================================================================
+ * ir/buf.c — growable byte buffers and whole-or-nothing file output
+ * ====================================================================== */
+typedef struct {
+  char *data;   /* malloc'd, NUL-terminated for convenience */
+  size_t len;   /* bytes used */
+  size_t cap;   /* bytes allocated */
+} Buf;
+
+void buf_append(Buf *b, const void *data, size_t n);
+void buf_puts(Buf *b, const char *s);
+void buf_printf(Buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void buf_vprintf(Buf *b, const char *fmt, va_list ap);
+void buf_free(Buf *b);
+/* Writes b to path through a temporary file renamed into place: the file is
+ * written whole or not at all.  Returns 0, or -1 after a diagnostic. */
+int buf_write_file(const Buf *b, const char *path);
+/* Reads a whole file into b.  Returns 0, or -1 (errno set; no diagnostic). */
+int buf_read_file(Buf *b, const char *path);
+
+/* ======================================================================
+ * ir/diag.c — diagnostics: FILE:LINE:COL: error: message, source line, caret
+ * ====================================================================== */
+typedef struct {
+  const char *file;  /* input file name as the user wrote it; NULL if none */
+  int line;          /* 1-based; 0 when unknown */
+  int col;           /* 1-based; 0 when unknown */
+} Loc;
+
+#define LOC_NONE ((Loc){0, 0, 0})
+Loc diag_loc(const char *file, int line, int col);
+
+void diag_error(Loc loc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void diag_warning(Loc loc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void diag_note(Loc loc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void diag_remark(Loc loc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int diag_error_count(void);
+void diag_set_remarks(bool on);     /* remarks are printed only when asked for (--remarks) */
+void diag_set_stream(FILE *f);      /* default stderr; tests may redirect */
+
+/* ======================================================================
+ * Types and shapes
+ * ====================================================================== */
+typedef enum {
+  DT_F32,   /* IEEE binary32: activations and weights */
+  DT_F64,   /* binary64: RASP numerical values (specs compare at 1e-9) */
+  DT_I32,   /* token ids, positions, RASP categorical ids */
+  DT_BOOL,  /* selectors and masks, one byte each */
+  DT_COUNT
+} DType;
+
+#define IR_MAX_RANK 4
+#define IR_DIM_T (-1)  /* the symbolic sequence length */
+
+typedef struct {
+  int rank;                    /* 0..IR_MAX_RANK */
+  int64_t dim[IR_MAX_RANK];    /* a size >= 1, or IR_DIM_T */
+} Shape;
+
+/* Quantization facts attached to a tensor (filled by quantization passes). */
+typedef enum { QS_NONE, QS_PER_TENSOR, QS_PER_CHANNEL, QS_GROUP, QS_LOG2 } QuantScheme;
+typedef struct {
+  QuantScheme scheme;       /* how scales are shared */
+  int bits;                 /* 8, 4, ... */
+  int group_size;           /* QS_GROUP: elements per scale */
+  int64_t n_scales;         /* number of entries in scales / zero_points */
+  const float *scales;      /* dequantized = (q - zero_point) * scale */
+  const int32_t *zero_points; /* NULL for symmetric schemes */
+} QuantInfo;
+
+/* RASP value types (categorical value sets, expression trees) are defined by
+ * the RASP frontend in ir/rasp.h; the IR only carries pointers to them. */
+typedef struct RaspType RaspType;
+typedef struct RaspExpr RaspExpr;
+
+/* ======================================================================
+ * Ops (ops.def)
+ * ====================================================================== */
+typedef enum {
+#define X(name, text, dialect, arity, flags, meaning) OP_##name,
+#include "ops.def"
+#undef X
+  OP_COUNT
+} Op;
+
+enum { OPF_ELEMENTWISE = 1, OPF_FOLDABLE = 2, OPF_STATEFUL = 4 };
+typedef enum { NN, RASP } Dialect;
+
+typedef struct {
+  const char *name;     /* textual IR spelling */
+  Dialect dialect;
+  int arity;            /* -1: variable */
+  int flags;            /* OPF_* */
+  const char *meaning;  /* one line, for --help and docs */
+} OpInfo;
+extern const OpInfo ir_op_info[OP_COUNT];   /* ir/build.c */
+
+/* ======================================================================
+ * Values, nodes, graphs
+ * ====================================================================== */
+typedef struct Node Node;
+
+typedef struct Value {
+  int id;                 /* index in Graph.values; stable while printing */
+  const char *name;       /* debug name from the model ("h.0.ln_1"), unique in the graph */
+  DType dtype;
+  Shape shape;
+  Node *producer;         /* NULL for graph inputs and constants */
+  bool is_input;          /* a graph input (the token ids) */
+  bool is_const;          /* a constant (weights) */
+  const void *data;       /* constants: row-major data of dtype, not owned */
+  const char *source;     /* constants: tensor name in the weights file ("wte.weight") */
+  Loc loc;                /* where the value came from (tensor in the weights file, ...) */
+  QuantInfo *quant;       /* NULL unless quantized */
+  const RaspType *rasp;   /* RASP values: their value set and kind; NULL for nn */
+} Value;
+
+/* Attributes: plain fields; each op reads the ones its ops.def line names. */
+typedef enum { ROPE_HALVES, ROPE_INTERLEAVED } RopeStyle;
+
+typedef struct {
+  double eps;             /* layernorm, rmsnorm */
+  double scale;           /* scale op; attention score scale (0: 1/sqrt(head_dim)) */
+  double rope_theta;      /* rope base */
+  RopeStyle rope_style;   /* ROPE_HALVES (Hugging Face) | ROPE_INTERLEAVED (llama2.c) */
+  int heads;              /* attention, rope: query heads */
+  int kv_heads;           /* attention: key/value heads (grouped-query when < heads) */
+  int head_dim;           /* attention, rope */
+  bool causal;            /* attention: mask keys after the query */
+  int window;             /* attention: sliding window, 0 = none */
+  int w_layout;           /* linear: 0 = w [N,K] (PyTorch Linear), 1 = w [K,N] (GPT-2 Conv1D) */
+  int axis;               /* slice, concat: axis (negative counts from the end) */
+  int64_t start, length;  /* slice */
+  Shape to_shape;         /* reshape */
+  int perm[IR_MAX_RANK];  /* transpose */
+  int predicate;          /* select: RASP comparison (see ir/rasp.h) */
+  const RaspExpr *rasp;   /* map, zipmap, selector_combine: the element-wise function */
+  double default_value;   /* aggregate: value where no position is selected */
+} Attrs;
+
+struct Node {
+  int id;                 /* index in Graph.nodes at creation */
+  Op op;
+  int n_inputs;
+  Value **inputs;         /* arena array of n_inputs; NULL entry = absent optional input */
+  Value *out;             /* every node produces one value */
+  Attrs attrs;
+  Loc loc;                /* the user's input that created this node */
+  const char *layer;      /* the layer it belongs to ("h.0"), for comments; NULL at top level */
+  const char *note;       /* what a pass did here ("LN -> RMSNorm, exact"); NULL if untouched */
+  bool dead;              /* removed by a pass; skipped everywhere */
+};
+
+/* Code generation targets (codegen and kernel selection). */
+typedef enum {
+  TARGET_HOST,      /* whatever the machine running tfc supports (resolved by the driver) */
+  TARGET_GENERIC,   /* portable C */
+  TARGET_AVX2,      /* x86-64 with AVX2 + FMA */
+  TARGET_AVX512,    /* x86-64 with AVX-512F */
+  TARGET_NEON,      /* aarch64 with NEON */
+  TARGET_CUDA,      /* NVIDIA GPUs through CUDA C */
+  TARGET_COUNT
+} Target;
+
+typedef enum { FAMILY_GRAPH, FAMILY_GPT2, FAMILY_LLAMA, FAMILY_BERT, FAMILY_RASP } Family;
+
+typedef struct Graph {
+  Arena *arena;           /* owns every node, value, name and converted constant */
+  const char *name;       /* C identifier: prefix of the generated symbols */
+  Family family;
+  const char *source;     /* input path, for the generated header comment */
+  Node **nodes;           /* topological order */
+  int n_nodes, cap_nodes;
+  Value **values;         /* all values, by id */
+  int n_values, cap_values;
+  Value **inputs;         /* graph inputs (token ids i32 [T]) */
+  int n_inputs;
+  Value **outputs;        /* graph outputs (logits [T,V] or hidden [T,D]) */
+  int n_outputs;
+  int64_t max_seq;        /* largest T + cached tokens (context length) */
+  int64_t vocab_size;     /* valid token ids are 0..vocab_size-1 */
+  bool is_decoder;        /* keeps a KV cache across forward calls */
+} Graph;
+
+/* ======================================================================
+ * ir/build.c — constructing graphs
+ * ====================================================================== */
+Graph *ir_graph_new(Arena *a, const char *name, Family family);
+Shape ir_shape(int rank, ...);               /* ir_shape(2, IR_DIM_T, 64) */
+Value *ir_input(Graph *g, const char *name, DType dt, Shape shape);
+Value *ir_const(Graph *g, const char *name, DType dt, Shape shape, const void *data,
+                const char *source, Loc loc);
+/* Adds a node; infers the output's dtype and shape (ir_infer).  Returns the
+ * output value, or NULL after a diagnostic at loc when the inputs do not fit. */
+Value *ir_node(Graph *g, Op op, Value **inputs, int n_inputs, const Attrs *attrs,
+               const char *name, Loc loc);
+/* Adds a node whose output type is given rather than inferred (RASP ops, tests). */
+Value *ir_node_typed(Graph *g, Op op, Value **inputs, int n_inputs, const Attrs *attrs,
+                     const char *name, Loc loc, DType dt, Shape shape);
+void ir_set_layer(Graph *g, const char *layer);  /* layer tag for nodes created next */
+void ir_output(Graph *g, Value *v);
+const char *ir_unique_name(Graph *g, const char *base);  /* base, base.1, base.2, ... */
+/* Output type of op on these inputs; false after a diagnostic at loc. */
+bool ir_infer(Op op, Value **inputs, int n_inputs, const Attrs *attrs, Loc loc,
+              DType *dt, Shape *shape);
+
+/* Shape and dtype helpers */
+int64_t ir_numel(Shape s, int64_t T);         /* element count with T bound */
+bool ir_shape_eq(Shape a, Shape b);
+int64_t ir_last_dim(const Value *v);
+const char *ir_dtype_name(DType dt);
+size_t ir_dtype_size(DType dt);
+int ir_use_count(const Graph *g, const Value *v);   /* live nodes reading v, + outputs */
+void ir_replace_uses(Graph *g, Value *from, Value *to);
+void ir_compact(Graph *g);                    /* drop dead nodes from Graph.nodes */
+
+/* ======================================================================
+ * ir/verify.c — structural and type checks; run after every pass in tests
+ * ====================================================================== */
+/* Returns 0, or -1 after printing what is wrong (a compiler bug when it fails
+ * after a pass: the message names the pass given in `after`). */
+int ir_verify(const Graph *g, const char *after);
+
+/* ======================================================================
+ * ir/print.c, ir/parse.c — the textual IR (docs/ir.md); round-trips exactly
+ * ====================================================================== */
+void ir_print(const Graph *g, Buf *out);
+/* Parses textual IR.  Constant data is not part of the text: `weights` supplies
+ * it by source name (NULL: constants get deterministic pseudo-random data,
+ * for tests).  Returns NULL after a diagnostic. */
+typedef const void *(*IrWeightLookup)(void *ctx, const char *source, DType dt, Shape shape);
+Graph *ir_parse(Arena *a, const char *text, const char *file, IrWeightLookup weights, void *ctx);
+
+/* ======================================================================
+ * ir/interp.c — the reference interpreter: plain fp32 (fp64 for RASP), obviously right
+ * ====================================================================== */
+/* Runs g on tokens[0..n-1] from position 0 (empty cache).  Writes the first
+ * output, row-major, to out (n * last dim floats).  Returns 0, or -1 after a
+ * diagnostic (token out of range, n > max_seq, ...). */
+int ir_interpret(const Graph *g, const int32_t *tokens, int n, float *out);
+
+#endif

@@ -1,0 +1,279 @@
+/*
+ * tfc.c — the command-line driver: parse options, then
+ *
+ *     frontend (fe_load_model / rasp_load) -> passes -> codegen -> files
+ *
+ * This is the only place that chooses an exit status: 0 on success, 1 when the
+ * input is bad (a diagnostic has been printed), 2 for usage errors.  Output
+ * files are written whole or not at all (buf_write_file).
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "codegen.h"
+#include "frontend.h"
+#include "passes.h"
+#include "rasp.h"
+
+typedef enum { EMIT_C, EMIT_LLVM, EMIT_CUDA, EMIT_IR, EMIT_YAML } EmitKind;
+
+typedef struct {
+  const char *input;
+  const char *output;        /* -o: NULL = stdout for --emit=ir, model name + .c otherwise */
+  EmitKind emit;
+  bool target_given;
+  CgOptions cg;
+  PassOptions passes;
+  RaspOptions rasp;
+  bool stats;
+  bool interpret;            /* --interpret: run a RASP program on the tokens that follow */
+  const char **run_tokens;
+  int n_run_tokens;
+  bool run_chars;            /* --chars: one string split into characters */
+} Options;
+
+static const char usage_text[] =
+    "usage: tfc INPUT [-O0|-O1|-O2|-O3] [-o OUT] [--target=T] [--emit=KIND] [--main] [options]\n"
+    "\n"
+    "INPUT is a model.yaml, a Hugging Face model folder (config.json + model.safetensors),\n"
+    "or a .rasp program.\n"
+    "\n"
+    "  -o OUT               write OUT (and OUT's .h, and a weights file when not embedded)\n"
+    "  -O0 .. -O3           optimization level (default -O2); never lossy\n"
+    "  --emit=KIND          c (default) | ir | llvm | cuda | yaml\n"
+    "  --target=T           host (default) | generic | x86-64-avx2 | x86-64-avx512 |\n"
+    "                       aarch64-neon | cuda\n"
+    "  --main               add a main() driver (see README: the generated program)\n"
+    "  --weights=MODE       auto (default: embed up to 1 MiB) | embed | file\n"
+    "  --passes=a,b,c       run exactly these passes instead of the -O list\n"
+    "  --print-after=PASS   print the IR after PASS (or 'all') to stderr\n"
+    "  --remarks            say which rewrites fired where, and why not elsewhere\n"
+    "  --stats              print FLOPs per token, weight, activation and KV-cache bytes\n"
+    "  --output NAME        RASP: the s-op the program produces (default: last assignment)\n"
+    "  --interpret TOK...   RASP: run the program on the tokens in tfc's interpreter\n"
+    "  --chars STRING       RASP, with --interpret: the tokens are the characters of STRING\n"
+    "  --version, --help\n";
+
+static int usage_error(const char *fmt, const char *arg) {
+  fprintf(stderr, "tfc: error: ");
+  fprintf(stderr, fmt, arg);
+  fprintf(stderr, "\n(run 'tfc --help' for usage)\n");
+  return 2;
+}
+
+static bool has_suffix(const char *s, const char *suffix) {
+  size_t n = strlen(s), m = strlen(suffix);
+  return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+static int parse_target(const char *name, Target *t) {
+  static const char *names[TARGET_COUNT] = {"host", "generic", "x86-64-avx2", "x86-64-avx512",
+                                            "aarch64-neon", "cuda"};
+  for (int i = 0; i < TARGET_COUNT; i++)
+    if (strcmp(name, names[i]) == 0) return *t = (Target)i, 0;
+  return -1;
+}
+
+static int parse_emit(const char *name, EmitKind *e) {
+  static const char *names[] = {"c", "llvm", "cuda", "ir", "yaml"};
+  for (int i = 0; i < 5; i++)
+    if (strcmp(name, names[i]) == 0) return *e = (EmitKind)i, 0;
+  return -1;
+}
+
+static int parse_weights(const char *name, WeightsMode *w) {
+  if (strcmp(name, "auto") == 0) return *w = WEIGHTS_AUTO, 0;
+  if (strcmp(name, "embed") == 0) return *w = WEIGHTS_EMBED, 0;
+  if (strcmp(name, "file") == 0) return *w = WEIGHTS_FILE, 0;
+  return -1;
+}
+
+/* The value of "--name=VALUE" or "--name VALUE"; NULL when arg is another option. */
+static const char *option_value(const char *arg, const char *name, int *i, int argc, char **argv) {
+  size_t n = strlen(name);
+  if (strncmp(arg, name, n) != 0) return NULL;
+  if (arg[n] == '=') return arg + n + 1;
+  if (arg[n] == 0 && *i + 1 < argc) return argv[++*i];
+  return NULL;
+}
+
+/* Parses argv into o.  Returns 0, 2 on a usage error, or -1 when --help/--version printed. */
+static int parse_args(int argc, char **argv, Options *o) {
+  o->passes.opt_level = 2;
+  for (int i = 1; i < argc; i++) {
+    const char *a = argv[i], *v;
+    if (o->interpret && a[0] != '-') {
+      o->run_tokens[o->n_run_tokens++] = a;
+    } else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+      fputs(usage_text, stdout);
+      fputs("\npasses:\n", stdout);
+      pass_print_help(stdout);
+      return -1;
+    } else if (!strcmp(a, "--version")) {
+      printf("tfc %s\n", TFC_VERSION);
+      return -1;
+    } else if (a[0] == '-' && a[1] == 'O' && a[2] >= '0' && a[2] <= '3' && !a[3]) {
+      o->passes.opt_level = a[2] - '0';
+    } else if (!strcmp(a, "-o")) {
+      if (++i >= argc) return usage_error("%s needs a file name", "-o");
+      o->output = argv[i];
+    } else if ((v = option_value(a, "--emit", &i, argc, argv))) {
+      if (parse_emit(v, &o->emit)) return usage_error("unknown --emit kind '%s'", v);
+    } else if ((v = option_value(a, "--target", &i, argc, argv))) {
+      if (parse_target(v, &o->cg.target)) return usage_error("unknown target '%s'", v);
+      o->target_given = true;
+    } else if ((v = option_value(a, "--weights", &i, argc, argv))) {
+      if (parse_weights(v, &o->cg.weights)) return usage_error("unknown --weights mode '%s'", v);
+    } else if ((v = option_value(a, "--passes", &i, argc, argv))) {
+      o->passes.pass_list = v;
+    } else if ((v = option_value(a, "--print-after", &i, argc, argv))) {
+      o->passes.print_after = v;
+    } else if ((v = option_value(a, "--output", &i, argc, argv))) {
+      o->rasp.output = v;
+    } else if ((v = option_value(a, "--chars", &i, argc, argv))) {
+      o->run_chars = true;
+      o->run_tokens[o->n_run_tokens++] = v;
+    } else if (!strcmp(a, "--main")) {
+      o->cg.with_main = true;
+    } else if (!strcmp(a, "--remarks")) {
+      o->passes.remarks = true;
+    } else if (!strcmp(a, "--stats")) {
+      o->stats = true;
+    } else if (!strcmp(a, "--verify-each")) {
+      o->passes.verify_each = true;
+    } else if (!strcmp(a, "--interpret")) {
+      o->interpret = true;
+    } else if (a[0] == '-' && a[1]) {
+      return usage_error("unknown option '%s'", a);
+    } else if (o->input) {
+      return usage_error("more than one input ('%s')", a);
+    } else {
+      o->input = a;
+    }
+  }
+  if (!o->input) return usage_error("%s", "no input file");
+  return 0;
+}
+
+/* --target=host: the best target this machine supports. */
+static Target host_target(void) {
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("avx512f")) return TARGET_AVX512;
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return TARGET_AVX2;
+  return TARGET_GENERIC;
+#elif defined(__aarch64__)
+  return TARGET_NEON;
+#else
+  return TARGET_GENERIC;
+#endif
+}
+
+/* "dir/model.c" -> "dir/model" + suffix, in a static buffer list owned by main. */
+static char *replace_extension(const char *path, const char *ext) {
+  const char *dot = strrchr(path, '.'), *slash = strrchr(path, '/');
+  size_t stem = (dot && (!slash || dot > slash)) ? (size_t)(dot - path) : strlen(path);
+  char *s = malloc(stem + strlen(ext) + 1);
+  memcpy(s, path, stem);
+  strcpy(s + stem, ext);
+  return s;
+}
+
+static const char *base_name(const char *path) {
+  const char *slash = strrchr(path, '/');
+  return slash ? slash + 1 : path;
+}
+
+static Graph *load_input(Arena *a, Options *o) {
+  struct stat st;
+  if (stat(o->input, &st) != 0) {
+    diag_error(diag_loc(o->input, 0, 0), "no such file or folder");
+    return NULL;
+  }
+  if (has_suffix(o->input, ".rasp")) return rasp_load(a, o->input, &o->rasp);
+  return fe_load_model(a, o->input);
+}
+
+/* Emits C (model.c + model.h + weights) and writes the files. */
+static int write_c(const Graph *g, Options *o) {
+  const char *out = o->output ? o->output : "model.c";
+  char *h_path = replace_extension(out, ".h"), *w_path = replace_extension(out, ".bin");
+  o->cg.header_name = base_name(h_path);
+  o->cg.weights_name = base_name(w_path);
+  Buf c = {0}, h = {0}, w = {0};
+  int rc = g->family == FAMILY_RASP ? cg_emit_rasp(g, &o->cg, &c, &h)
+                                    : cg_emit_c(g, &o->cg, &c, &h, &w);
+  if (rc == 0 && w.len) rc = buf_write_file(&w, w_path);
+  if (rc == 0) rc = buf_write_file(&h, h_path);
+  if (rc == 0) rc = buf_write_file(&c, out);
+  buf_free(&c), buf_free(&h), buf_free(&w);
+  free(h_path), free(w_path);
+  return rc;
+}
+
+static int write_ir(const Graph *g, const Options *o) {
+  Buf b = {0};
+  ir_print(g, &b);
+  int rc = 0;
+  if (o->output)
+    rc = buf_write_file(&b, o->output);
+  else
+    fwrite(b.data, 1, b.len, stdout);
+  buf_free(&b);
+  return rc;
+}
+
+/* The command line, for the generated header comment (no paths beyond argv). */
+static char *join_args(int argc, char **argv) {
+  Buf b = {0};
+  buf_puts(&b, "tfc");
+  for (int i = 1; i < argc; i++) buf_printf(&b, " %s", argv[i]);
+  return b.data;
+}
+
+static int compile(Options *o, int argc, char **argv) {
+  Arena *a = arena_new();
+  Graph *g = a ? load_input(a, o) : NULL;
+  int rc = g ? 0 : -1;
+  if (rc == 0 && o->interpret) {
+    rc = rasp_run(g, o->run_tokens, o->n_run_tokens, stdout) ? -1 : 0;
+    arena_free(a);
+    return rc ? 1 : 0;
+  }
+  if (rc == 0) rc = pass_run_pipeline(g, &o->passes);
+  if (rc == 0 && o->stats) pass_print_stats(g, stdout);
+  char *cmd = join_args(argc, argv);
+  o->cg.command_line = cmd;
+  o->cg.opt_level = o->passes.opt_level;
+  if (rc == 0) switch (o->emit) {
+    case EMIT_C: rc = write_c(g, o); break;
+    case EMIT_IR: rc = write_ir(g, o); break;
+    default:
+      diag_error(diag_loc(o->input, 0, 0), "--emit=%s is not supported by this build of tfc",
+                 o->emit == EMIT_LLVM ? "llvm" : o->emit == EMIT_CUDA ? "cuda" : "yaml");
+      rc = -1;
+    }
+  free(cmd);
+  arena_free(a);
+  return rc ? 1 : 0;
+}
+
+int main(int argc, char **argv) {
+  Options o = {0};
+  o.run_tokens = calloc((size_t)argc + 1, sizeof(char *));
+  int rc = parse_args(argc, argv, &o);
+  if (rc) {
+    free(o.run_tokens);
+    return rc < 0 ? 0 : rc;
+  }
+  if (o.interpret && !has_suffix(o.input, ".rasp")) {
+    free(o.run_tokens);
+    return usage_error("--interpret takes a .rasp program, not '%s'", o.input);
+  }
+  if (!o.target_given || o.cg.target == TARGET_HOST) o.cg.target = host_target();
+  o.passes.target = o.cg.target;
+  rc = compile(&o, argc, argv);
+  free(o.run_tokens);
+  return rc;
+}
