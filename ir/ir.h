@@ -156,6 +156,8 @@ typedef struct Value {
   Loc loc;                /* where the value came from (tensor in the weights file, ...) */
   QuantInfo *quant;       /* NULL unless quantized */
   const RaspType *rasp;   /* RASP values: their value set and kind; NULL for nn */
+  bool planned;           /* the static memory plan placed this value */
+  int64_t plan_offset;    /* planned: byte offset in the activation arena (T = max_seq) */
 } Value;
 
 /* Attributes: plain fields; each op reads the ones its ops.def line names. */
@@ -192,6 +194,7 @@ struct Node {
   const char *layer;      /* the layer it belongs to ("h.0"), for comments; NULL at top level */
   const char *note;       /* what a pass did here ("LN -> RMSNorm, exact"); NULL if untouched */
   bool dead;              /* removed by a pass; skipped everywhere */
+  const char *kernel;     /* runtime kernel chosen by kernel selection; NULL = portable C */
 };
 
 /* Code generation targets (codegen and kernel selection). */
@@ -223,6 +226,9 @@ typedef struct Graph {
   int64_t max_seq;        /* largest T + cached tokens (context length) */
   int64_t vocab_size;     /* valid token ids are 0..vocab_size-1 */
   bool is_decoder;        /* keeps a KV cache across forward calls */
+  int64_t plan_bytes;     /* activation arena size when the memory plan ran; 0 otherwise */
+  const char **passes_run; /* names of the passes that ran, for the generated header */
+  int n_passes_run;
 } Graph;
 
 /* ======================================================================
