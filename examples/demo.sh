@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# make demo: compile the bundled examples with tfc, build them with cc, run them.
+# Each command is echoed so you can repeat it by hand.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out=build/demo
+mkdir -p "$out"
+run() { printf '\n$ %s\n' "$*"; "$@"; }
+
+echo "== 1. A tiny GPT-2: weights made deterministically (nothing downloaded)"
+run build/tfc-make-weights examples/tiny_gpt2/tiny_gpt2.safetensors 512 64 64 2 7
+run build/tfc examples/tiny_gpt2/model.yaml -O2 --stats --main -o "$out/tiny_gpt2.c"
+run cc -std=c11 -O2 "$out/tiny_gpt2.c" -lm -lpthread -o "$out/tiny_gpt2"
+run "$out/tiny_gpt2" --tokens "1 2 3 4" --generate 16 --temperature 0
+echo
+echo "The generated C reads like llama2.c's run.c; the start of its forward pass:"
+grep -n -m1 -A24 '^int tiny_gpt2_forward' "$out/tiny_gpt2.c" || true
+
+echo
+echo "== 2. The same model embedded in your own program (examples/embed/main.c)"
+run build/tfc examples/tiny_gpt2/model.yaml -O2 -o "$out/embed/tiny_gpt2.c"
+run cc -std=c11 -O2 -I "$out/embed" examples/embed/main.c "$out/embed/tiny_gpt2.c" -lm -lpthread -o "$out/embed/embed"
+run "$out/embed/embed"
