@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=build/demo
-mkdir -p "$out"
+mkdir -p "$out/embed"
 run() { printf '\n$ %s\n' "$*"; "$@"; }
 
 echo "== 1. A tiny GPT-2: weights made deterministically (nothing downloaded)"
