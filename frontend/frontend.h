@@ -2,21 +2,223 @@
  * frontend.h — readers that turn user input into a verified IR Graph.
  *
  *   model.yaml (libyaml)        yaml.c, model.c
- *   Hugging Face folder         hf_folder.c  (config.json + model.safetensors)
+ *   Hugging Face folder         model.c      (config.json + model.safetensors)
+ *   JSON (config.json, headers) json.c
  *   safetensors                 safetensors.c (mmap'd, validated)
- *   families                    gpt2.c, llama.c, bert.c, graph_family.c
+ *   config and weight access    family.c     (fe_config_*, fe_weight, fe_node)
+ *   families                    gpt2.c, llama.c, bert.c
  *   llama2.c checkpoints        llama2c.c
  *   RASP programs               rasp/ (rasp.h)
  *
  * Every error is reported with diag_error at the place in the user's file and
- * the reader returns NULL; nothing here exits.
+ * the reader returns NULL (or -1); nothing here exits.
+ *
+ * How a model is loaded (model.c):
+ *
+ *   1. model.yaml is parsed into a Doc tree (yaml.c), or an HF folder's
+ *      config.json into the same tree (json.c).  Every Doc carries its Loc.
+ *   2. The top-level keys are checked and an FeModel is filled: graph name,
+ *      family, config (FeConfig), weights path.
+ *   3. The weights are opened (safetensors.c → FeWeights), unless the family
+ *      reads its own format (weights_format: llama2c → fe_build_llama2c).
+ *   4. The family builder (fe_build_gpt2, ...) reads config keys with
+ *      fe_config_*, tensors with fe_weight, and adds nodes with fe_node.
+ *   5. The graph is verified (ir_verify).
+ *
+ * A family builder is a function `int fe_build_X(FeModel *m)` that returns 0,
+ * or -1 after a diagnostic.  It never needs to report out-of-memory: when it
+ * fails without a diagnostic, model.c reports "out of memory".
  */
 #ifndef TFC_FRONTEND_H
 #define TFC_FRONTEND_H
+
+#include <math.h>
 
 #include "ir.h"
 
 /* Loads a model.yaml file or a Hugging Face model folder.  NULL after a diagnostic. */
 Graph *fe_load_model(Arena *a, const char *path);
+
+/* ======================================================================
+ * frontend/json.c, frontend/yaml.c — documents as trees of Doc values
+ * ====================================================================== */
+typedef enum {
+  DOC_NULL,      /* null, ~, or an empty YAML value */
+  DOC_BOOL,      /* true / false */
+  DOC_NUMBER,    /* a JSON number, or a YAML plain scalar that reads as one */
+  DOC_STRING,    /* any other scalar (quoted YAML scalars are always strings) */
+  DOC_ARRAY,     /* JSON array, YAML sequence */
+  DOC_OBJECT     /* JSON object, YAML mapping; keys are strings */
+} DocKind;
+
+typedef struct Doc Doc;
+struct Doc {
+  DocKind kind;
+  Loc loc;               /* where the value starts (file only for binary files) */
+  bool boolean;          /* DOC_BOOL */
+  double number;         /* DOC_NUMBER */
+  bool is_integer;       /* DOC_NUMBER written as an integer that fits int64 */
+  int64_t integer;       /* DOC_NUMBER with is_integer */
+  const char *string;    /* DOC_STRING: NUL-terminated UTF-8 (no embedded NUL) */
+  int n;                 /* DOC_ARRAY / DOC_OBJECT: number of items */
+  Doc **items;           /* DOC_ARRAY: elements; DOC_OBJECT: values, in file order */
+  const char **keys;     /* DOC_OBJECT: keys, parallel to items */
+  Loc *key_locs;         /* DOC_OBJECT: where each key is written */
+};
+
+/* Limits for untrusted documents. */
+#define FE_DOC_MAX_DEPTH 64          /* nesting of arrays/objects */
+#define FE_DOC_MAX_ITEMS (1 << 20)   /* items in one array or object */
+
+/* Parses JSON text[0..len).  Errors are reported at FILE:LINE:COL when
+ * `lines` is true (a text file such as config.json), else at FILE with the
+ * byte offset (a header inside a binary file), prefixed by `what` when not
+ * NULL ("safetensors header").  Duplicate keys are errors.  NULL after a
+ * diagnostic. */
+Doc *fe_json_parse(Arena *a, const char *text, size_t len, const char *file, bool lines,
+                   const char *what);
+
+/* Parses a YAML file (one document, block or flow style) with libyaml into a
+ * Doc tree; every error at FILE:LINE:COL.  Anchors/aliases, tags and
+ * duplicate keys are errors.  NULL after a diagnostic. */
+Doc *fe_yaml_load(Arena *a, const char *path);
+
+/* The value of key in an object, or NULL (also when obj is not an object). */
+Doc *fe_doc_get(const Doc *obj, const char *key);
+/* "an integer", "a string", ...: for messages. */
+const char *fe_doc_kind_name(DocKind kind);
+
+/* ======================================================================
+ * frontend/safetensors.c — weights files, validated and mapped
+ * ====================================================================== */
+typedef enum {
+  WT_F32, WT_F16, WT_BF16,   /* read by tfc (F16/BF16 converted to f32 on lookup) */
+  WT_OTHER                   /* valid in the file (I64, U8, ...) but not readable */
+} WeightType;
+
+/* One tensor of a weights file. */
+typedef struct {
+  const char *name;          /* name in the file ("h.0.attn.c_attn.weight") */
+  WeightType type;
+  const char *type_name;     /* as written in the file ("F32", "I64") */
+  int rank;                  /* 0..FE_MAX_RANK */
+  int64_t dim[8];            /* sizes, outermost first */
+  const void *raw;           /* the bytes in the file (mmap'd) */
+  const float *data;         /* f32 data: raw for F32, converted into the arena otherwise;
+                                NULL until first looked up */
+  Value *value;              /* the graph constant made from it (one per tensor) */
+} FeTensor;
+#define FE_MAX_RANK 8
+
+typedef struct {
+  const char *file;          /* the weights file as named to the user */
+  FeTensor *tensors;         /* sorted by name */
+  int n_tensors;
+} FeWeights;
+
+/* Opens and validates a safetensors file: header length (8-byte LE), JSON
+ * header, dtypes, shapes, data_offsets inside the data area, sizes equal to
+ * numel x dtype size, no overlaps; `__metadata__` is ignored.  The file stays
+ * mapped until the arena is freed (arena_on_free): F32 constants point into
+ * the mapping and are never copied.  NULL after a diagnostic (at the file). */
+FeWeights *fe_safetensors_open(Arena *a, const char *path);
+
+/* A table of weights that a reader fills itself (llama2.c checkpoints): adds
+ * one f32 tensor whose data stays owned by the caller (mmap or arena).
+ * Returns 0, or -1 on out-of-memory.  Call fe_weights_sort when done. */
+FeWeights *fe_weights_new(Arena *a, const char *file);
+int fe_weights_add(Arena *a, FeWeights *w, const char *name, Shape shape, const float *data);
+void fe_weights_sort(FeWeights *w);
+
+/* The tensor called name, or NULL. */
+FeTensor *fe_weights_find(const FeWeights *w, const char *name);
+
+/* ======================================================================
+ * frontend/family.c — what a family builder uses: config, weights, nodes
+ * ====================================================================== */
+typedef struct {
+  const Doc *map;            /* the config object (model.yaml `config:` or config.json) */
+  Loc loc;                   /* where the config starts: errors about missing keys */
+} FeConfig;
+
+typedef struct FeModel {
+  Arena *arena;
+  Graph *g;                  /* created by model.c with the name and family */
+  const char *path;          /* model.yaml, or the HF folder */
+  Loc loc;                   /* Loc given to nodes (the model file) */
+  FeConfig cfg;
+  const char *weights_path;  /* resolved path of the weights file */
+  Loc weights_loc;           /* where `weights:` is written (or the model file) */
+  FeWeights *weights;        /* NULL when the family reads its own format */
+  const char *prefix;        /* fe_weight tries name, then prefix+name ("transformer.") */
+} FeModel;
+
+/* Sentinels for required config keys. */
+#define FE_REQUIRED INT64_MIN
+#define FE_REQUIRED_F (-INFINITY)
+
+/* Reads an integer config key into *out.  def == FE_REQUIRED: the key must be
+ * present.  A value outside [min, max] or not an integer is an error at the
+ * value ("config key 'n_head' must be a positive integer", "... an integer in
+ * [1, 1048576]").  A null value means the default.  Returns 0 or -1. */
+int fe_config_int(const FeConfig *cfg, const char *key, int64_t def, int64_t min, int64_t max,
+                  int64_t *out);
+/* Same for a number (integers accepted); def == FE_REQUIRED_F: required. */
+int fe_config_float(const FeConfig *cfg, const char *key, double def, double min, double max,
+                    double *out);
+/* A string key; def == NULL: required. */
+int fe_config_string(const FeConfig *cfg, const char *key, const char *def, const char **out);
+/* A boolean key. */
+int fe_config_bool(const FeConfig *cfg, const char *key, bool def, bool *out);
+/* A string key that must be one of choices (NULL-terminated); *out is the
+ * index.  def: the index used when absent, or -1 when required.  The error
+ * lists the choices. */
+int fe_config_choice(const FeConfig *cfg, const char *key, const char *const *choices, int def,
+                     int *out);
+/* True when the key is present and not null. */
+bool fe_config_has(const FeConfig *cfg, const char *key);
+
+/* Caps that keep every size computation far from overflow. */
+#define FE_MAX_DIM ((int64_t)1 << 20)        /* any one width, vocabulary, context */
+#define FE_MAX_LAYERS 1024
+#define FE_MAX_PARAMS ((int64_t)1 << 36)     /* total parameters of a model */
+
+/* The constant for weight tensor `fmt...` (printf-style name), which must
+ * have exactly `shape` (rank and sizes; IR_DIM_T not allowed).  Tries the
+ * name, then m->prefix + name.  Errors at the weights file:
+ *   tiny.safetensors: error: tensor 'h.0.attn.c_attn.weight': expected [64, 192], found [64, 128]
+ *   tiny.safetensors: error: tensor 'wte.weight' not found
+ * Looking the same tensor up twice returns the same Value (tied embeddings).
+ * The constant's debug name and source are the tensor's name in the file.
+ * NULL after a diagnostic. */
+Value *fe_weight(FeModel *m, Shape shape, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* True when the tensor exists (with or without the prefix): optional weights
+ * such as an untied lm_head or biases. */
+bool fe_has_weight(const FeModel *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Adds a node with up to three inputs; trailing NULL inputs are absent (a
+ * linear without bias).  Returns NULL without a new diagnostic when a given
+ * input is NULL (an earlier error), so builders may chain calls and check
+ * once at the end.  `name` is the debug name ("ln_1", "attn"). */
+Value *fe_node(FeModel *m, Op op, const char *name, const Attrs *at, Value *a, Value *b,
+               Value *c);
+/* linear(x, w, bias) with w's layout (0: [out,in] PyTorch, 1: [in,out] Conv1D). */
+Value *fe_linear(FeModel *m, const char *name, Value *x, Value *w, Value *bias, int w_layout);
+
+/* Checks that count parameters of a model stay under FE_MAX_PARAMS; error
+ * at the config otherwise.  Returns 0 or -1. */
+int fe_check_params(const FeModel *m, double count);
+
+/* ======================================================================
+ * Families: each fills m->g from m->cfg and m->weights.  0, or -1 after a diagnostic.
+ * ====================================================================== */
+int fe_build_gpt2(FeModel *m);      /* gpt2.c */
+int fe_build_llama(FeModel *m);     /* llama.c */
+int fe_build_bert(FeModel *m);      /* bert.c */
+/* weights_format: llama2c — reads m->weights_path (a llama2.c .bin) itself;
+ * m->weights is NULL on entry.  It may fill an FeWeights with HF names
+ * (fe_weights_new/add) and call fe_build_llama. */
+int fe_build_llama2c(FeModel *m);   /* llama2c.c */
 
 #endif
