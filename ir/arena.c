@@ -17,8 +17,15 @@ typedef struct Chunk {
   _Alignas(16) unsigned char data[];
 } Chunk;
 
+typedef struct Cleanup {
+  struct Cleanup *next;
+  void (*fn)(void *ctx);
+  void *ctx;
+} Cleanup;
+
 struct Arena {
   Chunk *head;
+  Cleanup *cleanups;   /* run by arena_free, latest first */
 };
 
 static long fail_countdown;  /* test hook: > 0 counts down to a failure */
@@ -73,8 +80,21 @@ char *arena_printf(Arena *a, const char *fmt, ...) {
   return p;
 }
 
+int arena_on_free(Arena *a, void (*fn)(void *ctx), void *ctx) {
+  Cleanup *c = should_fail() ? NULL : malloc(sizeof *c);
+  if (!c) return -1;
+  *c = (Cleanup){a->cleanups, fn, ctx};
+  a->cleanups = c;
+  return 0;
+}
+
 void arena_free(Arena *a) {
   if (!a) return;
+  for (Cleanup *c = a->cleanups, *next; c; c = next) {
+    next = c->next;
+    c->fn(c->ctx);
+    free(c);
+  }
   for (Chunk *c = a->head, *next; c; c = next) {
     next = c->next;
     free(c);

@@ -38,6 +38,9 @@ void *arena_alloc(Arena *a, size_t size);            /* zeroed; NULL on out-of-m
 char *arena_strdup(Arena *a, const char *s);
 char *arena_printf(Arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void arena_free(Arena *a);
+/* Calls fn(ctx) when a is freed (latest first): unmaps files whose data the
+ * graph points into.  Returns 0, or -1 on out-of-memory (fn not registered). */
+int arena_on_free(Arena *a, void (*fn)(void *ctx), void *ctx);
 /* Test hook: make the Nth allocation from now on fail (0 disables). */
 void arena_fail_at(long n);
 
