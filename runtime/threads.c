@@ -1,0 +1,143 @@
+/*
+ * threads.c — a small pthread pool for the generated code's hot kernels.
+ *
+ * Only the outer loops of the big kernels are threaded (STYLE.md rule 22): a
+ * kernel is written as a task `fn(ctx, part, parts)` that does its share of the
+ * work, and rt_pool_run() runs parts 0..parts-1 at once, part 0 on the calling
+ * thread.  Workers sleep on a condition variable between jobs, after a short
+ * spin, so a decode step (about fifty small jobs) does not pay a wake-up on
+ * every matrix while an idle model costs nothing.
+ *
+ * The pool size comes from NAME_set_threads(m, n), else the TFC_NUM_THREADS
+ * environment variable, else the number of online cores (rt_default_threads).
+ * A NULL pool, or a pool of one, runs the task inline: generic builds never
+ * start a thread.  Like every runtime file this is copied into model.c, so
+ * everything here is static.
+ */
+#include <pthread.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#ifndef RT_API
+#define RT_API static __attribute__((unused))
+#endif
+
+typedef void (*RtTask)(void *ctx, int part, int parts);
+
+typedef struct RtPool {
+  int n;                    /* threads, the caller included */
+  pthread_t *threads;       /* n - 1 workers */
+  pthread_mutex_t lock;
+  pthread_cond_t wake;      /* a new job, or shutdown */
+  pthread_cond_t done;      /* the last worker finished the job */
+  RtTask fn;                /* the current job */
+  void *ctx;
+  volatile unsigned job;    /* job counter: a worker runs each value once */
+  int pending;              /* workers still running the current job */
+  int quit;
+} RtPool;
+
+typedef struct {
+  RtPool *pool;
+  int part;                 /* 1..n-1 */
+} RtWorker;
+
+/* Spins briefly for the next job before sleeping: decode steps come in bursts. */
+static unsigned rt_pool_wait_job(RtPool *p, unsigned seen) {
+  for (int spin = 0; spin < 20000 && p->job == seen && !p->quit; spin++)
+    __asm__ __volatile__("" ::: "memory");
+  pthread_mutex_lock(&p->lock);
+  while (p->job == seen && !p->quit) pthread_cond_wait(&p->wake, &p->lock);
+  unsigned job = p->job;
+  pthread_mutex_unlock(&p->lock);
+  return job;
+}
+
+static void *rt_pool_worker(void *arg) {
+  RtWorker *w = arg;
+  RtPool *p = w->pool;
+  unsigned seen = 0;
+  for (;;) {
+    seen = rt_pool_wait_job(p, seen);
+    if (p->quit) break;
+    p->fn(p->ctx, w->part, p->n);
+    pthread_mutex_lock(&p->lock);
+    if (--p->pending == 0) pthread_cond_signal(&p->done);
+    pthread_mutex_unlock(&p->lock);
+  }
+  free(w);
+  return NULL;
+}
+
+/* The default thread count: TFC_NUM_THREADS when set and positive, else the
+ * online cores. */
+RT_API int rt_default_threads(void) {
+  const char *s = getenv("TFC_NUM_THREADS");
+  if (s && atoi(s) > 0) return atoi(s);
+  long n = sysconf(_SC_NPROCESSORS_ONLN);
+  return n > 0 ? (int)n : 1;
+}
+
+RT_API void rt_pool_free(RtPool *p) {
+  if (!p) return;
+  pthread_mutex_lock(&p->lock);
+  p->quit = 1;
+  pthread_cond_broadcast(&p->wake);
+  pthread_mutex_unlock(&p->lock);
+  for (int i = 0; i < p->n - 1; i++) pthread_join(p->threads[i], NULL);
+  pthread_mutex_destroy(&p->lock);
+  pthread_cond_destroy(&p->wake);
+  pthread_cond_destroy(&p->done);
+  free(p->threads);
+  free(p);
+}
+
+/* A pool of n threads (the caller is one of them); NULL when n <= 1 or on
+ * failure, which callers treat as "run inline". */
+RT_API RtPool *rt_pool_new(int n) {
+  if (n <= 1) return NULL;
+  RtPool *p = calloc(1, sizeof *p);
+  if (!p) return NULL;
+  p->threads = calloc((size_t)n, sizeof *p->threads);
+  pthread_mutex_init(&p->lock, NULL);
+  pthread_cond_init(&p->wake, NULL);
+  pthread_cond_init(&p->done, NULL);
+  p->n = 1;
+  for (int i = 1; p->threads && i < n; i++) {
+    RtWorker *w = malloc(sizeof *w);
+    if (!w) break;
+    *w = (RtWorker){p, i};
+    if (pthread_create(&p->threads[i - 1], NULL, rt_pool_worker, w) != 0) {
+      free(w);
+      break;
+    }
+    p->n++;
+  }
+  if (p->n < n) {   /* could not start them all: give up cleanly */
+    rt_pool_free(p);
+    return NULL;
+  }
+  return p;
+}
+
+RT_API int rt_pool_size(const RtPool *p) { return p ? p->n : 1; }
+
+/* Runs fn(ctx, part, parts) for every part, in parallel, and returns when all
+ * are done.  Not reentrant: one job at a time per pool. */
+RT_API void rt_pool_run(RtPool *p, RtTask fn, void *ctx) {
+  if (!p) {
+    fn(ctx, 0, 1);
+    return;
+  }
+  pthread_mutex_lock(&p->lock);
+  p->fn = fn;
+  p->ctx = ctx;
+  p->pending = p->n - 1;
+  __atomic_add_fetch(&p->job, 1, __ATOMIC_RELEASE);
+  pthread_cond_broadcast(&p->wake);
+  pthread_mutex_unlock(&p->lock);
+  fn(ctx, 0, p->n);
+  pthread_mutex_lock(&p->lock);
+  while (p->pending > 0) pthread_cond_wait(&p->done, &p->lock);
+  pthread_mutex_unlock(&p->lock);
+}

@@ -1,0 +1,242 @@
+/*
+ * linear_avx2.c — out = x W^T + b with AVX2 + FMA: a GEMM for prefill (many
+ * rows) and a GEMV for decode (one row).
+ *
+ * The weight comes in one of three layouts (RtLinear.w_layout):
+ *   RT_W_NK      w [N,K] row-major: PyTorch Linear, Llama, a tied lm head;
+ *   RT_W_KN      w [K,N] row-major: GPT-2's Conv1D;
+ *   RT_W_PACKED  panels of RT_AVX2_NR output columns, written at compile time by
+ *                passes/prepack.c: panel p holds columns p*NR.. as [k][j] rows
+ *                of min(NR, N - p*NR) floats, so the whole is still N*K floats.
+ * The GEMM is the BLIS loop nest (Van Zee & van de Geijn, "BLIS: A Framework
+ * for Rapidly Instantiating BLAS Functionality", TOMS 2015, fig. 2) without
+ * packing A: a 6x16 register tile (12 ymm accumulators) walks a panel of W
+ * that stays in L2 while every 6-row block of x passes by.  Packed and [K,N]
+ * panels are read in place (row stride ldb); [N,K] panels are transposed into a
+ * small stack buffer first.  Rows past the end of x repeat the last row and are
+ * not stored; columns past N are masked.
+ *
+ * Threads split the panels (rt_avx2_linear_task is an RtTask).  Functions carry
+ * target attributes so model.c builds with plain `cc -O2`; NAME_open checks
+ * rt_avx2_supported() before any of them runs.
+ */
+#include <immintrin.h>
+#include <stdint.h>
+
+#ifndef RT_API
+#define RT_API static __attribute__((unused))
+#endif
+
+#ifndef RT_LINEAR_DEFINED
+#define RT_LINEAR_DEFINED
+enum { RT_W_NK = 0, RT_W_KN = 1, RT_W_PACKED = 2 };  /* NK, KN match Attrs.w_layout */
+
+/* One linear layer: out [T,N] = x [T,K] W^T + bias. */
+typedef struct {
+  float *out;           /* [T,N] */
+  const float *x;       /* [T,K] */
+  const float *w;       /* in w_layout */
+  const float *bias;    /* [N] or NULL */
+  int T, K, N;
+  int w_layout;         /* RT_W_NK | RT_W_KN | RT_W_PACKED */
+} RtLinear;
+#endif
+
+#define RT_AVX2_MR 6    /* rows of x per register tile */
+#define RT_AVX2_NR 16   /* columns of W per tile and per packed panel */
+#define RT_AVX2_KC 512  /* depth of one pass over a panel (panel block: 32 KiB) */
+
+#define RT_AVX2 __attribute__((target("avx2,fma")))
+
+RT_API int rt_avx2_supported(void) {
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+}
+
+/* Lane mask for the first n (0..8) of 8 floats. */
+RT_AVX2 static inline __m256i rt_avx2_mask(int n) {
+  n = n < 0 ? 0 : n > 8 ? 8 : n;
+  return _mm256_cmpgt_epi32(_mm256_set1_epi32(n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+}
+
+/* Where panel p of W starts and its row stride, for packed and [K,N] weights. */
+static inline const float *rt_avx2_panel(const RtLinear *L, int p, int *ldb) {
+  int n0 = p * RT_AVX2_NR, nr = L->N - n0 < RT_AVX2_NR ? L->N - n0 : RT_AVX2_NR;
+  if (L->w_layout == RT_W_KN) return *ldb = L->N, L->w + n0;
+  return *ldb = nr, L->w + (int64_t)n0 * L->K;
+}
+
+/* Copies W[n0..n0+nr, k0..k0+kc] of an [N,K] weight into buf as [k][16]. */
+static void rt_avx2_pack_nk(const RtLinear *L, int n0, int nr, int k0, int kc, float *buf) {
+  for (int j = 0; j < nr; j++) {
+    const float *row = L->w + (int64_t)(n0 + j) * L->K + k0;
+    for (int k = 0; k < kc; k++) buf[k * RT_AVX2_NR + j] = row[k];
+  }
+}
+
+/*
+ * The 6x16 register tile: c[0..mr, 0..nr] (+)= a[0..mr, 0..kc] b[0..kc, 0..nr].
+ * a rows are lda apart, b rows ldb apart; `first` writes bias (or 0) + a b,
+ * otherwise adds to c.  Rows past mr repeat row mr-1 and are not stored.
+ */
+RT_AVX2 static void rt_avx2_tile(int mr, int nr, int kc, const float *a, int64_t lda,
+                                 const float *b, int ldb, float *c, int64_t ldc, int first,
+                                 const float *bias) {
+  const float *ar[RT_AVX2_MR];
+  for (int i = 0; i < RT_AVX2_MR; i++) ar[i] = a + (i < mr ? i : mr - 1) * lda;
+  __m256i m0 = rt_avx2_mask(nr), m1 = rt_avx2_mask(nr - 8);
+  __m256 c00 = _mm256_setzero_ps(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
+  __m256 c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
+#define RT_AVX2_ROW(i, ci0, ci1)                       \
+  do {                                                 \
+    __m256 av = _mm256_broadcast_ss(ar[i] + k);        \
+    ci0 = _mm256_fmadd_ps(av, b0, ci0);                \
+    ci1 = _mm256_fmadd_ps(av, b1, ci1);                \
+  } while (0)
+#define RT_AVX2_STEP(load0, load1)                                          \
+  for (int k = 0; k < kc; k++) {                                            \
+    __m256 b0 = load0, b1 = load1;                                          \
+    RT_AVX2_ROW(0, c00, c01); RT_AVX2_ROW(1, c10, c11);                     \
+    RT_AVX2_ROW(2, c20, c21); RT_AVX2_ROW(3, c30, c31);                     \
+    RT_AVX2_ROW(4, c40, c41); RT_AVX2_ROW(5, c50, c51);                     \
+  }
+  if (nr == RT_AVX2_NR) {
+    RT_AVX2_STEP(_mm256_loadu_ps(b + k * ldb), _mm256_loadu_ps(b + k * ldb + 8))
+  } else {
+    RT_AVX2_STEP(_mm256_maskload_ps(b + k * ldb, m0), _mm256_maskload_ps(b + k * ldb + 8, m1))
+  }
+#undef RT_AVX2_STEP
+#undef RT_AVX2_ROW
+  __m256 acc[RT_AVX2_MR][2] = {{c00, c01}, {c10, c11}, {c20, c21},
+                               {c30, c31}, {c40, c41}, {c50, c51}};
+  __m256 z = _mm256_setzero_ps();
+  __m256 base0 = bias && first ? _mm256_maskload_ps(bias, m0) : z;
+  __m256 base1 = bias && first ? _mm256_maskload_ps(bias + 8, m1) : z;
+  for (int i = 0; i < mr; i++) {
+    float *ci = c + i * ldc;
+    __m256 o0 = first ? base0 : _mm256_maskload_ps(ci, m0);
+    __m256 o1 = first ? base1 : _mm256_maskload_ps(ci + 8, m1);
+    _mm256_maskstore_ps(ci, m0, _mm256_add_ps(o0, acc[i][0]));
+    _mm256_maskstore_ps(ci + 8, m1, _mm256_add_ps(o1, acc[i][1]));
+  }
+}
+
+/* The GEMM share of one thread: panels p0..p1 over all rows. */
+RT_AVX2 static void rt_avx2_gemm(const RtLinear *L, int p0, int p1) {
+  float buf[RT_AVX2_KC * RT_AVX2_NR] __attribute__((aligned(32)));
+  int nk = (L->K + RT_AVX2_KC - 1) / RT_AVX2_KC;
+  int kstep = (L->K + nk - 1) / nk;
+  for (int k0 = 0; k0 < L->K; k0 += kstep) {
+    int kc = L->K - k0 < kstep ? L->K - k0 : kstep;
+    for (int p = p0; p < p1; p++) {
+      int n0 = p * RT_AVX2_NR, nr = L->N - n0 < RT_AVX2_NR ? L->N - n0 : RT_AVX2_NR, ldb;
+      const float *b;
+      if (L->w_layout == RT_W_NK) {
+        rt_avx2_pack_nk(L, n0, nr, k0, kc, buf);
+        b = buf, ldb = RT_AVX2_NR;
+      } else {
+        b = rt_avx2_panel(L, p, &ldb) + (int64_t)k0 * ldb;
+      }
+      const float *bias = L->bias ? L->bias + n0 : NULL;
+      for (int i = 0; i < L->T; i += RT_AVX2_MR) {
+        int mr = L->T - i < RT_AVX2_MR ? L->T - i : RT_AVX2_MR;
+        rt_avx2_tile(mr, nr, kc, L->x + (int64_t)i * L->K + k0, L->K, b, ldb,
+                     L->out + (int64_t)i * L->N + n0, L->N, k0 == 0, bias);
+      }
+    }
+  }
+}
+
+/* Horizontal sum of 8 floats. */
+RT_AVX2 static inline float rt_avx2_hsum(__m256 v) {
+  __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+  s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+  s = _mm_add_ss(s, _mm_movehdup_ps(s));
+  return _mm_cvtss_f32(s);
+}
+
+/* One row against a packed or [K,N] panel: out[0..nr] = bias + x b. Four
+ * k-steps in flight so the FMA latency hides behind the loads. */
+RT_AVX2 static void rt_avx2_gemv_panel(const float *x, int K, const float *b, int ldb, int nr,
+                                       const float *bias, float *out) {
+  __m256i m0 = rt_avx2_mask(nr), m1 = rt_avx2_mask(nr - 8);
+  __m256 acc[8];
+  for (int i = 0; i < 8; i++) acc[i] = _mm256_setzero_ps();
+  int k = 0;
+  if (nr == RT_AVX2_NR) {
+    for (; k + 4 <= K; k += 4)
+      for (int u = 0; u < 4; u++) {
+        __m256 xv = _mm256_broadcast_ss(x + k + u);
+        const float *bk = b + (int64_t)(k + u) * ldb;
+        acc[2 * u] = _mm256_fmadd_ps(xv, _mm256_loadu_ps(bk), acc[2 * u]);
+        acc[2 * u + 1] = _mm256_fmadd_ps(xv, _mm256_loadu_ps(bk + 8), acc[2 * u + 1]);
+      }
+  }
+  for (; k < K; k++) {
+    __m256 xv = _mm256_broadcast_ss(x + k);
+    const float *bk = b + (int64_t)k * ldb;
+    acc[0] = _mm256_fmadd_ps(xv, _mm256_maskload_ps(bk, m0), acc[0]);
+    acc[1] = _mm256_fmadd_ps(xv, _mm256_maskload_ps(bk + 8, m1), acc[1]);
+  }
+  __m256 s0 = _mm256_add_ps(_mm256_add_ps(acc[0], acc[2]), _mm256_add_ps(acc[4], acc[6]));
+  __m256 s1 = _mm256_add_ps(_mm256_add_ps(acc[1], acc[3]), _mm256_add_ps(acc[5], acc[7]));
+  if (bias) {
+    s0 = _mm256_add_ps(s0, _mm256_maskload_ps(bias, m0));
+    s1 = _mm256_add_ps(s1, _mm256_maskload_ps(bias + 8, m1));
+  }
+  _mm256_maskstore_ps(out, m0, s0);
+  _mm256_maskstore_ps(out + 8, m1, s1);
+}
+
+/* One row against rows n0..n0+nr of an [N,K] weight: dot products, four rows
+ * at a time, each with two accumulators. */
+RT_AVX2 static void rt_avx2_gemv_nk(const float *x, int K, const float *w, int nr,
+                                    const float *bias, float *out) {
+  __m256i mk = rt_avx2_mask(K % 8);
+  int kv = K - K % 8;
+  for (int j = 0; j < nr; j += 4) {
+    int rows = nr - j < 4 ? nr - j : 4;
+    const float *wr[4];
+    for (int r = 0; r < 4; r++) wr[r] = w + (int64_t)(j + (r < rows ? r : rows - 1)) * K;
+    __m256 acc[4] = {_mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(),
+                     _mm256_setzero_ps()};
+    for (int k = 0; k < kv; k += 8) {
+      __m256 xv = _mm256_loadu_ps(x + k);
+      for (int r = 0; r < 4; r++) acc[r] = _mm256_fmadd_ps(xv, _mm256_loadu_ps(wr[r] + k), acc[r]);
+    }
+    if (kv < K) {
+      __m256 xv = _mm256_maskload_ps(x + kv, mk);
+      for (int r = 0; r < 4; r++)
+        acc[r] = _mm256_fmadd_ps(xv, _mm256_maskload_ps(wr[r] + kv, mk), acc[r]);
+    }
+    for (int r = 0; r < rows; r++) out[j + r] = rt_avx2_hsum(acc[r]) + (bias ? bias[j + r] : 0.0f);
+  }
+}
+
+/* The GEMV share of one thread: panels p0..p1 of the single row. */
+RT_AVX2 static void rt_avx2_gemv(const RtLinear *L, int p0, int p1) {
+  for (int p = p0; p < p1; p++) {
+    int n0 = p * RT_AVX2_NR, nr = L->N - n0 < RT_AVX2_NR ? L->N - n0 : RT_AVX2_NR, ldb;
+    const float *bias = L->bias ? L->bias + n0 : NULL;
+    if (L->w_layout == RT_W_NK) {
+      rt_avx2_gemv_nk(L->x, L->K, L->w + (int64_t)n0 * L->K, nr, bias, L->out + n0);
+    } else {
+      const float *b = rt_avx2_panel(L, p, &ldb);
+      rt_avx2_gemv_panel(L->x, L->K, b, ldb, nr, bias, L->out + n0);
+    }
+  }
+}
+
+/* RtTask: part `part` of `parts` of the linear layer in ctx (an RtLinear). */
+RT_API void rt_avx2_linear_task(void *ctx, int part, int parts) {
+  const RtLinear *L = ctx;
+  int panels = (L->N + RT_AVX2_NR - 1) / RT_AVX2_NR;
+  int p0 = (int)((int64_t)panels * part / parts), p1 = (int)((int64_t)panels * (part + 1) / parts);
+  if (L->T == 1)
+    rt_avx2_gemv(L, p0, p1);
+  else
+    rt_avx2_gemm(L, p0, p1);
+}
+
+/* Single-threaded convenience: the whole layer on the calling thread. */
+RT_API void rt_avx2_linear(const RtLinear *L) { rt_avx2_linear_task((void *)L, 0, 1); }

@@ -1,0 +1,116 @@
+/*
+ * test_linear.c — every SIMD linear kernel against a plain double-precision
+ * loop, on awkward shapes: sizes 1, 7, 63, 65, widths that are not multiples of
+ * the vector width or the tile, K across the cache-block boundary, all three
+ * weight layouts, 1 to 3 threads.
+ *
+ * Built by tests/kernels.cmake once per ISA (-DTEST_AVX2, -DTEST_AVX512,
+ * -DTEST_NEON) from the runtime files exactly as they are copied into model.c.
+ * Exits 77 (CTest's skip code) with a message when the CPU lacks the ISA.
+ *
+ * Tolerance: |y - ref| <= 1e-5 * sum_k |x_k w_k| + 1e-6 per output, which an
+ * fp32 sum of up to a few thousand terms in any order meets with margin.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "threads.c"
+#include "pack.h"
+
+#if defined(TEST_AVX2)
+#include "x86/linear_avx2.c"
+#define ISA "avx2"
+#define NR RT_AVX2_NR
+#define linear_task rt_avx2_linear_task
+#define supported rt_avx2_supported
+#elif defined(TEST_AVX512)
+#include "x86/linear_avx512.c"
+#define ISA "avx512"
+#define NR RT_AVX512_NR
+#define linear_task rt_avx512_linear_task
+#define supported rt_avx512_supported
+#elif defined(TEST_NEON)
+#include "neon/linear_neon.c"
+#define ISA "neon"
+#define NR RT_NEON_NR
+#define linear_task rt_neon_linear_task
+#define supported rt_neon_supported
+#else
+#error "define TEST_AVX2, TEST_AVX512 or TEST_NEON"
+#endif
+
+static unsigned long long rng = 88172645463325252ull;
+
+static float frand(void) {  /* xorshift64: uniform in [-1, 1) */
+  rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17;
+  return (float)((rng >> 11) * (1.0 / 9007199254740992.0) * 2.0 - 1.0);
+}
+
+static float *rand_array(int64_t n) {
+  float *a = malloc((size_t)(n > 0 ? n : 1) * sizeof *a);
+  for (int64_t i = 0; i < n; i++) a[i] = frand();
+  return a;
+}
+
+/* The worst error / tolerance ratio over all outputs (<= 1 passes). */
+static double check(const float *y, const float *x, const float *w_nk, const float *b, int T,
+                    int K, int N) {
+  double worst = 0;
+  for (int t = 0; t < T; t++)
+    for (int n = 0; n < N; n++) {
+      double ref = b ? b[n] : 0, mag = b ? fabs(b[n]) : 0;
+      for (int k = 0; k < K; k++) {
+        double p = (double)x[(int64_t)t * K + k] * w_nk[(int64_t)n * K + k];
+        ref += p, mag += fabs(p);
+      }
+      double r = fabs(y[(int64_t)t * N + n] - ref) / (1e-5 * mag + 1e-6);
+      if (!(r <= worst)) worst = r;   /* NaN counts as failure */
+    }
+  return worst;
+}
+
+/* Runs one shape in one layout with `threads` threads; returns 0 when it fits. */
+static int run_case(RtPool *pool, int T, int K, int N, int layout, int with_bias) {
+  float *x = rand_array((int64_t)T * K), *w = rand_array((int64_t)N * K);
+  float *b = with_bias ? rand_array(N) : NULL;
+  float *w_kn = malloc((size_t)N * K * sizeof *w_kn), *w_p = malloc((size_t)N * K * sizeof *w_p);
+  for (int n = 0; n < N; n++)
+    for (int k = 0; k < K; k++) w_kn[(int64_t)k * N + n] = w[(int64_t)n * K + k];
+  rt_pack_panels(w, 0, N, K, NR, w_p);
+  float *y = malloc((size_t)T * N * sizeof *y);
+  for (int64_t i = 0; i < (int64_t)T * N; i++) y[i] = NAN;   /* every output must be written */
+  const float *ws[3] = {w, w_kn, w_p};
+  RtLinear L = {y, x, ws[layout], b, T, K, N, layout};
+  rt_pool_run(pool, linear_task, &L);
+  double r = check(y, x, w, b, T, K, N);
+  int bad = !(r <= 1.0);
+  if (bad)
+    printf("FAIL %s T=%d K=%d N=%d layout=%d bias=%d threads=%d: error %.3g x tolerance\n", ISA,
+           T, K, N, layout, with_bias, rt_pool_size(pool), r);
+  free(x), free(w), free(b), free(w_kn), free(w_p), free(y);
+  return bad;
+}
+
+int main(void) {
+  if (!supported()) {
+    printf("SKIP: this CPU does not support %s; its kernels are compiled but not run\n", ISA);
+    return 77;
+  }
+  static const int Ts[] = {1, 2, 5, 6, 7, 13, 64};
+  static const int Ks[] = {1, 7, 8, 63, 65, 1030};
+  static const int Ns[] = {1, 7, 16, 17, 63, 65, 100};
+  int cases = 0, failed = 0;
+  for (int threads = 1; threads <= 3; threads += 2) {
+    RtPool *pool = rt_pool_new(threads);
+    for (size_t ti = 0; ti < sizeof Ts / sizeof *Ts; ti++)
+      for (size_t ki = 0; ki < sizeof Ks / sizeof *Ks; ki++)
+        for (size_t ni = 0; ni < sizeof Ns / sizeof *Ns; ni++)
+          for (int layout = 0; layout < 3; layout++, cases++)
+            failed += run_case(pool, Ts[ti], Ks[ki], Ns[ni], layout, (cases & 1) == 0);
+    rt_pool_free(pool);
+  }
+  printf("%s linear: %d of %d cases within tolerance\n", ISA, cases - failed, cases);
+  return failed != 0;
+}
