@@ -1,5 +1,10 @@
 /*
  * passes.h — the pass manager and its passes (passes/passes.def lists them).
+ *
+ * Every pass maps a verified graph to a verified graph.  Exact passes keep the
+ * interpreter's outputs within their stated tolerance; the pass manager runs
+ * ir_verify after each one when verify_each is set (tests, debug builds).
+ * A pass that declines to rewrite says why with diag_remark (--remarks).
  */
 #ifndef TFC_PASSES_H
 #define TFC_PASSES_H
@@ -15,11 +20,64 @@ typedef struct PassOptions {
   Target target;            /* for kernel selection */
 } PassOptions;
 
+/* ======================================================================
+ * passes/pass_manager.c — the pipeline
+ * ====================================================================== */
 /* Runs the selected passes in order.  Returns 0, or -1 after a diagnostic. */
 int pass_run_pipeline(Graph *g, const PassOptions *opt);
 /* Prints the pass table (for --help). */
 void pass_print_help(FILE *out);
+/* "exact (rel. 1e-5)" / "lossy (...)" for a pass name from passes.def; NULL if unknown. */
+const char *pass_kind(const char *name);
+
+/* Entry points, one per file (passes/<name>.c).  Each returns 0, or -1 after a diagnostic. */
+#define PASS(name, level, kind, summary) int pass_##name(Graph *g, const PassOptions *opt);
+#include "passes.def"
+#undef PASS
+
+/* ======================================================================
+ * passes/stats.c — --stats, and the same table in the generated header
+ * ====================================================================== */
 /* --stats: FLOPs per token, weight bytes, activation and KV-cache bytes. */
 void pass_print_stats(const Graph *g, FILE *out);
+/* Formats the --stats table into out, each line starting with `prefix`
+ * (e.g. " * " for a C comment).  Deterministic: the same graph gives the same bytes. */
+void pass_format_stats(const Graph *g, const char *prefix, Buf *out);
+/* Live range of each value (by id) over the live nodes in order: first[id] is
+ * the index of the producing node, last[id] the index of the last reader
+ * (n_nodes for graph outputs); -1 for values no live node produces. */
+void pass_live_ranges(const Graph *g, int *first, int *last);
+/* Bytes of v with T bound to max_seq. */
+int64_t pass_value_bytes(const Graph *g, const Value *v);
+
+/* ======================================================================
+ * passes/rewrite.c — helpers the passes share (not passes themselves)
+ * ====================================================================== */
+/* The live nodes that read v (up to max of them in users); returns how many there are. */
+int pass_users(const Graph *g, const Value *v, Node **users, int max);
+bool pass_is_output(const Graph *g, const Value *v);
+/* An f32 constant with data the passes can read (not quantized). */
+bool pass_is_f32_const(const Value *v);
+/* n zeroed floats from the graph's arena; NULL after a diagnostic. */
+float *pass_alloc_f32(Graph *g, int64_t n);
+/* A new f32 constant owned by the arena, named after `like` with `suffix`
+ * ("wte.weight" -> source "wte.weight@centred").  NULL after a diagnostic. */
+Value *pass_new_const(Graph *g, const Value *like, const char *suffix, Shape shape,
+                      const float *data);
+/* Adds a node computing op(inputs) right before node `before` in the order
+ * (layer and Loc taken from it).  Returns its output, or NULL after a diagnostic. */
+Value *pass_insert_before(Graph *g, Node *before, Op op, Value **inputs, int n_inputs,
+                          const Attrs *attrs, const char *name);
+/* Linear weight element (output n, input k) for either layout. */
+int64_t pass_w_index(const Node *linear, int64_t n, int64_t k);
+/* Replaces the constant weight and bias of `linear` (x -> W x + b) by those of
+ * x -> W (a*x + b0) + b: W' = W diag(a), b' = b + W b0.  a or b0 may be NULL
+ * (1 or 0).  Returns 0, or -1 after a diagnostic. */
+int pass_fold_affine_into_linear(Graph *g, Node *linear, const double *a, const double *b0,
+                                 const char *suffix);
+/* Appends `note` to node->note ("; " between notes). */
+void pass_add_note(Graph *g, Node *n, const char *note);
+/* "h.0" or "top level", for remarks. */
+const char *pass_where(const Node *n);
 
 #endif
