@@ -8,18 +8,20 @@
  * spin, so a decode step (about fifty small jobs) does not pay a wake-up on
  * every matrix while an idle model costs nothing.
  *
- * The pool size comes from NAME_set_threads(m, n), else the TFC_NUM_THREADS
- * environment variable, else the number of online cores (rt_default_threads).
- * A NULL pool, or a pool of one, runs the task inline: generic builds never
- * start a thread.  Like every runtime file this is copied into model.c, so
- * everything here is static.
+ * Kernels called with the portable signatures (runtime/rt.h) have no pool
+ * argument, so they run on one pool per model.c, rt_parallel(): started on
+ * first use with NAME_set_threads's count (rt_set_threads), else the
+ * TFC_NUM_THREADS environment variable, else the number of online cores
+ * (rt_default_threads).  A NULL pool, or a pool of one, runs the task inline.
+ * Like every runtime file this is copied into model.c, so everything here is
+ * static.
  */
 #include <pthread.h>
 #include <stdlib.h>
 #include <unistd.h>
 
 #ifndef RT_API
-#define RT_API static __attribute__((unused))
+#define RT_API static inline
 #endif
 
 typedef void (*RtTask)(void *ctx, int part, int parts);
@@ -32,9 +34,9 @@ typedef struct RtPool {
   pthread_cond_t done;      /* the last worker finished the job */
   RtTask fn;                /* the current job */
   void *ctx;
-  volatile unsigned job;    /* job counter: a worker runs each value once */
+  unsigned job;             /* job counter (atomic): a worker runs each value once */
   int pending;              /* workers still running the current job */
-  int quit;
+  int quit;                 /* atomic: workers exit */
 } RtPool;
 
 typedef struct {
@@ -43,9 +45,11 @@ typedef struct {
 } RtWorker;
 
 /* Spins briefly for the next job before sleeping: decode steps come in bursts. */
-static unsigned rt_pool_wait_job(RtPool *p, unsigned seen) {
-  for (int spin = 0; spin < 20000 && p->job == seen && !p->quit; spin++)
-    __asm__ __volatile__("" ::: "memory");
+static inline unsigned rt_pool_wait_job(RtPool *p, unsigned seen) {
+  for (int spin = 0; spin < 20000; spin++)
+    if (__atomic_load_n(&p->job, __ATOMIC_ACQUIRE) != seen ||
+        __atomic_load_n(&p->quit, __ATOMIC_ACQUIRE))
+      break;
   pthread_mutex_lock(&p->lock);
   while (p->job == seen && !p->quit) pthread_cond_wait(&p->wake, &p->lock);
   unsigned job = p->job;
@@ -53,13 +57,13 @@ static unsigned rt_pool_wait_job(RtPool *p, unsigned seen) {
   return job;
 }
 
-static void *rt_pool_worker(void *arg) {
+static inline void *rt_pool_worker(void *arg) {
   RtWorker *w = arg;
   RtPool *p = w->pool;
   unsigned seen = 0;
   for (;;) {
     seen = rt_pool_wait_job(p, seen);
-    if (p->quit) break;
+    if (__atomic_load_n(&p->quit, __ATOMIC_ACQUIRE)) break;
     p->fn(p->ctx, w->part, p->n);
     pthread_mutex_lock(&p->lock);
     if (--p->pending == 0) pthread_cond_signal(&p->done);
@@ -81,7 +85,7 @@ RT_API int rt_default_threads(void) {
 RT_API void rt_pool_free(RtPool *p) {
   if (!p) return;
   pthread_mutex_lock(&p->lock);
-  p->quit = 1;
+  __atomic_store_n(&p->quit, 1, __ATOMIC_RELEASE);
   pthread_cond_broadcast(&p->wake);
   pthread_mutex_unlock(&p->lock);
   for (int i = 0; i < p->n - 1; i++) pthread_join(p->threads[i], NULL);
@@ -140,4 +144,28 @@ RT_API void rt_pool_run(RtPool *p, RtTask fn, void *ctx) {
   pthread_mutex_lock(&p->lock);
   while (p->pending > 0) pthread_cond_wait(&p->done, &p->lock);
   pthread_mutex_unlock(&p->lock);
+}
+
+/* ---- the model's pool, for kernels with the portable signatures ---- */
+static RtPool *rt_pool_global;     /* NULL until first use, or when one thread */
+static int rt_pool_threads;        /* 0: not decided yet */
+
+/* NAME_set_threads: n threads from now on (n <= 0: the default).  Not to be
+ * called while a forward pass is running. */
+RT_API void rt_set_threads(int n) {
+  rt_pool_free(rt_pool_global);
+  rt_pool_threads = n > 0 ? n : rt_default_threads();
+  rt_pool_global = rt_pool_new(rt_pool_threads);
+  if (!rt_pool_global) rt_pool_threads = 1;
+}
+
+RT_API int rt_get_threads(void) {
+  if (!rt_pool_threads) rt_set_threads(0);
+  return rt_pool_threads;
+}
+
+/* Runs fn's parts on the model's pool (starting it with the default count). */
+RT_API void rt_parallel(RtTask fn, void *ctx) {
+  if (!rt_pool_threads) rt_set_threads(0);
+  rt_pool_run(rt_pool_global, fn, ctx);
 }

@@ -20,11 +20,14 @@
  * target attributes so model.c builds with plain `cc -O2`; NAME_open checks
  * rt_avx2_supported() before any of them runs.
  */
+// rt-needs: threads.c
+// rt-cpu: avx2
+// rt-cpu: fma
 #include <immintrin.h>
 #include <stdint.h>
 
 #ifndef RT_API
-#define RT_API static __attribute__((unused))
+#define RT_API static inline
 #endif
 
 #ifndef RT_LINEAR_DEFINED
@@ -238,5 +241,26 @@ RT_API void rt_avx2_linear_task(void *ctx, int part, int parts) {
     rt_avx2_gemm(L, p0, p1);
 }
 
-/* Single-threaded convenience: the whole layer on the calling thread. */
-RT_API void rt_avx2_linear(const RtLinear *L) { rt_avx2_linear_task((void *)L, 0, 1); }
+/* Entry points with the portable kernel's arguments (runtime/rt.h, rt_linear):
+ * W @ x (rows,k) [+ b] -> out (rows,n), on the model's thread pool.  The name
+ * says the weight's layout: (n,k), (k,n), or packed panels (runtime/pack.h). */
+static inline void rt_avx2_run(float *out, const float *x, const float *w, const float *b,
+                                int rows, int k, int n, int layout) {
+  RtLinear L = {out, x, w, b, rows, k, n, layout};
+  rt_parallel(rt_avx2_linear_task, &L);
+}
+
+RT_API void rt_linear_avx2(float *out, const float *x, const float *w, const float *b, int rows,
+                            int k, int n) {
+  rt_avx2_run(out, x, w, b, rows, k, n, RT_W_NK);
+}
+
+RT_API void rt_linear_kn_avx2(float *out, const float *x, const float *w, const float *b,
+                               int rows, int k, int n) {
+  rt_avx2_run(out, x, w, b, rows, k, n, RT_W_KN);
+}
+
+RT_API void rt_linear_packed_avx2(float *out, const float *x, const float *w, const float *b,
+                                   int rows, int k, int n) {
+  rt_avx2_run(out, x, w, b, rows, k, n, RT_W_PACKED);
+}
