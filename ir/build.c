@@ -82,7 +82,7 @@ Value *ir_input(Graph *g, const char *name, DType dt, Shape shape) {
   Value *v = new_value(g, name, dt, shape);
   Value **inputs = arena_alloc(g->arena, sizeof(Value *) * (size_t)(g->n_inputs + 1));
   if (!v || !inputs) return NULL;
-  memcpy(inputs, g->inputs, sizeof(Value *) * (size_t)g->n_inputs);
+  if (g->n_inputs) memcpy(inputs, g->inputs, sizeof(Value *) * (size_t)g->n_inputs);
   inputs[g->n_inputs++] = v;
   g->inputs = inputs;
   v->is_input = true;
@@ -103,7 +103,7 @@ Value *ir_const(Graph *g, const char *name, DType dt, Shape shape, const void *d
 void ir_output(Graph *g, Value *v) {
   Value **outputs = arena_alloc(g->arena, sizeof(Value *) * (size_t)(g->n_outputs + 1));
   if (!outputs) return;
-  memcpy(outputs, g->outputs, sizeof(Value *) * (size_t)g->n_outputs);
+  if (g->n_outputs) memcpy(outputs, g->outputs, sizeof(Value *) * (size_t)g->n_outputs);
   outputs[g->n_outputs++] = v;
   g->outputs = outputs;
 }
