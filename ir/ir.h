@@ -283,6 +283,45 @@ void ir_print(const Graph *g, Buf *out);
 typedef const void *(*IrWeightLookup)(void *ctx, const char *source, DType dt, Shape shape);
 Graph *ir_parse(Arena *a, const char *text, const char *file, IrWeightLookup weights, void *ctx);
 
+/* The attributes each op reads (ir/print.c): the printer prints exactly these,
+ * the parser accepts exactly these, the verifier checks them, and passes can
+ * compare two nodes' attributes with ir_attrs_equal. */
+typedef enum {
+  ATTR_EPS = 1 << 0,        /* eps=1e-05 */
+  ATTR_SCALE = 1 << 1,      /* scale=0.125 */
+  ATTR_ROPE_THETA = 1 << 2, /* rope_theta=10000 */
+  ATTR_ROPE_STYLE = 1 << 3, /* rope_style=halves|interleaved */
+  ATTR_HEADS = 1 << 4,      /* heads=4 */
+  ATTR_KV_HEADS = 1 << 5,   /* kv_heads=2 */
+  ATTR_HEAD_DIM = 1 << 6,   /* head_dim=16 */
+  ATTR_CAUSAL = 1 << 7,     /* causal (a bare flag; absent = false) */
+  ATTR_WINDOW = 1 << 8,     /* window=0 */
+  ATTR_W_LAYOUT = 1 << 9,   /* w_layout=0|1 */
+  ATTR_AXIS = 1 << 10,      /* axis=-1 */
+  ATTR_START = 1 << 11,     /* start=0 */
+  ATTR_LENGTH = 1 << 12,    /* length=64 */
+  ATTR_TO_SHAPE = 1 << 13,  /* to_shape=[T,4,16] */
+  ATTR_PERM = 1 << 14,      /* perm=[1,0,2] (as many entries as the output's rank) */
+  ATTR_PREDICATE = 1 << 15, /* predicate=3 (RASP select; ir/rasp.h names the values) */
+  ATTR_DEFAULT = 1 << 16,   /* default_value=0 (RASP aggregate) */
+} AttrBit;
+
+typedef enum { AK_REAL, AK_INT, AK_I64, AK_BOOL, AK_STYLE, AK_SHAPE, AK_PERM } AttrKind;
+typedef struct {
+  AttrBit bit;       /* which attribute */
+  const char *key;   /* its spelling in the textual IR */
+  AttrKind kind;     /* how it is stored in Attrs */
+  size_t offset;     /* offsetof(Attrs, field) */
+} AttrDesc;
+extern const AttrDesc ir_attr_desc[];    /* one entry per AttrBit, in printing order */
+extern const int ir_n_attr_desc;
+unsigned ir_op_attrs(Op op);             /* the AttrBits op reads */
+bool ir_attrs_equal(Op op, const Attrs *a, const Attrs *b, int rank);  /* on the bits op reads */
+/* Formats a double as the shortest text that strtod reads back exactly. */
+const char *ir_real_str(double x, char buf[32]);
+/* Formats "f32[T,64]" into buf (for messages); returns buf. */
+const char *ir_type_str(DType dt, Shape s, char *buf, size_t size);
+
 /* ======================================================================
  * ir/interp.c — the reference interpreter: plain fp32 (fp64 for RASP), obviously right
  * ====================================================================== */
