@@ -213,7 +213,9 @@ static int replace_norm(Graph *g, Node *ln) {
   Value *beta = ln->inputs[2];
   Attrs at = ln->attrs;
   Value *in[2] = {ln->inputs[0], ln->inputs[1]};
-  Value *rms = pass_insert_before(g, ln, OP_RMSNORM, in, 2, &at, ln->out->name);
+  const char *name = ln->out->name;
+  ln->out->name = arena_printf(g->arena, "%s.layernorm", name);   /* the RMSNorm takes the name */
+  Value *rms = ln->out->name ? pass_insert_before(g, ln, OP_RMSNORM, in, 2, &at, name) : NULL;
   if (!rms) return -1;
   pass_add_note(g, rms->producer, "LN -> RMSNorm, exact");
   Node *users[64];
