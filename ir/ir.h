@@ -161,6 +161,9 @@ typedef struct Value {
   const RaspType *rasp;   /* RASP values: their value set and kind; NULL for nn */
   bool planned;           /* the static memory plan placed this value */
   int64_t plan_offset;    /* planned: byte offset in the activation arena (T = max_seq) */
+  const float *packed;    /* prepack: the same weight in panels of pack_nr outputs (runtime/pack.h),
+                           * what the blob stores; data stays row-major for the interpreter */
+  int pack_nr;            /* prepack: panel width; 0 = not packed */
 } Value;
 
 /* Attributes: plain fields; each op reads the ones its ops.def line names. */

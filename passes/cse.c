@@ -12,20 +12,7 @@
  */
 #include "passes.h"
 
-#include <string.h>
-
 static bool same_shape(Shape a, Shape b) { return ir_shape_eq(a, b); }
-
-/* Attribute equality, field by field (Attrs has padding, so no memcmp). */
-static bool same_attrs(const Attrs *a, const Attrs *b) {
-  return a->eps == b->eps && a->scale == b->scale && a->rope_theta == b->rope_theta &&
-         a->rope_style == b->rope_style && a->heads == b->heads && a->kv_heads == b->kv_heads &&
-         a->head_dim == b->head_dim && a->causal == b->causal && a->window == b->window &&
-         a->w_layout == b->w_layout && a->axis == b->axis && a->start == b->start &&
-         a->length == b->length && same_shape(a->to_shape, b->to_shape) &&
-         memcmp(a->perm, b->perm, sizeof a->perm) == 0 && a->predicate == b->predicate &&
-         a->rasp == b->rasp && a->default_value == b->default_value;
-}
 
 static bool same_input(const Value *a, const Value *b) {
   if (a == b) return true;
@@ -36,7 +23,7 @@ static bool same_input(const Value *a, const Value *b) {
 static bool same_node(const Node *a, const Node *b) {
   if (a->op != b->op || a->n_inputs != b->n_inputs || a->out->dtype != b->out->dtype ||
       !same_shape(a->out->shape, b->out->shape) || a->out->rasp != b->out->rasp ||
-      !same_attrs(&a->attrs, &b->attrs))
+      !ir_attrs_equal(a->op, &a->attrs, &b->attrs, a->out->shape.rank))
     return false;
   for (int k = 0; k < a->n_inputs; k++)
     if (!same_input(a->inputs[k], b->inputs[k])) return false;

@@ -239,7 +239,7 @@ static int replace_norm(Graph *g, Node *ln) {
   }
   ir_replace_uses(g, ln->out, out);
   ln->dead = true;
-  diag_remark(ln->loc, "ln_to_rmsnorm: '%s' (%s) is now RMSNorm", ln->out->name, pass_where(ln));
+  diag_remark(ln->loc, "ln_to_rmsnorm: '%s' (%s) is now RMSNorm", rms->name, pass_where(ln));
   return 0;
 }
 
@@ -274,9 +274,10 @@ int pass_ln_to_rmsnorm(Graph *g, const PassOptions *opt) {
     find_stream(&s);
     check_stream(&s);
     if (s.why)
-      diag_remark(s.why_at ? s.why_at->loc : LOC_NONE, "ln_to_rmsnorm: not applied: %s ('%s', %s)",
+      diag_remark(s.why_at ? s.why_at->loc : LOC_NONE, "ln_to_rmsnorm: not applied: %s ('%s', %s%s)",
                   s.why, s.why_at ? s.why_at->out->name : "?",
-                  s.why_at ? pass_where(s.why_at) : "top level");
+                  s.why_at ? pass_where(s.why_at) : "top level",
+                  g->family == FAMILY_BERT ? ", BERT" : "");
     else if (s.n_norms == 0)
       diag_remark(LOC_NONE, "ln_to_rmsnorm: not applied: no LayerNorm reads a residual stream");
     else

@@ -18,3 +18,18 @@ if(CMAKE_SYSTEM_PROCESSOR MATCHES "x86_64|AMD64")
   kernel_test(linear_avx2 test_linear.c TEST_AVX2)
   kernel_test(linear_avx512 test_linear.c TEST_AVX512)
 endif()
+
+# NEON: cross-compiled with Debian's gcc-aarch64-linux-gnu (static, so no
+# target libraries are needed at run time) and run under qemu-aarch64
+# (qemu-user).  Plain -O2: the sanitizer runtimes are not cross-built.
+find_program(TFC_AARCH64_CC aarch64-linux-gnu-gcc)
+find_program(TFC_QEMU_AARCH64 qemu-aarch64)
+if(TFC_AARCH64_CC AND TFC_QEMU_AARCH64)
+  set(exe ${CMAKE_CURRENT_BINARY_DIR}/kernels_linear_neon)
+  add_test(NAME kernels.linear_neon
+           COMMAND sh -c "${TFC_AARCH64_CC} -std=c11 -Wall -Wextra -Werror -O2 -static -DTEST_NEON -I${TFC_RUNTIME_DIR} ${TFC_KERNEL_DIR}/test_linear.c -o ${exe} -lm -lpthread && ${TFC_QEMU_AARCH64} ${exe}")
+else()
+  add_test(NAME kernels.linear_neon
+           COMMAND sh -c "echo 'SKIP: NEON kernels need aarch64-linux-gnu-gcc and qemu-aarch64 (scripts/install-deps installs gcc-aarch64-linux-gnu and qemu-user)'; exit 77")
+endif()
+set_tests_properties(kernels.linear_neon PROPERTIES LABELS kernels SKIP_RETURN_CODE 77)

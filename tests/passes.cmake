@@ -17,3 +17,17 @@ foreach(case ${TFC_PASS_CASES})
   add_test(NAME passes.${case} COMMAND pass_check ${case})
   set_tests_properties(passes.${case} PROPERTIES LABELS "unit;differential")
 endforeach()
+
+# Pass tests in textual IR: tests/ir/<pass>/<case>.tir (STYLE habit 12); a new
+# case is just a new file.  `tir_check FILE --update` prints the actual result.
+add_executable(tir_check ${CMAKE_CURRENT_SOURCE_DIR}/passes/tir_check.c)
+target_compile_options(tir_check PRIVATE ${TFC_WARNINGS})
+target_link_libraries(tir_check PRIVATE tfccore)
+file(GLOB TFC_TIR_CASES CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/ir/*/*.tir)
+foreach(tir ${TFC_TIR_CASES})
+  get_filename_component(case ${tir} NAME_WE)
+  get_filename_component(dir ${tir} DIRECTORY)
+  get_filename_component(pass ${dir} NAME)
+  add_test(NAME passes.tir.${pass}.${case} COMMAND tir_check ${tir})
+  set_tests_properties(passes.tir.${pass}.${case} PROPERTIES LABELS "unit;differential")
+endforeach()

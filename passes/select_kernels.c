@@ -1,0 +1,84 @@
+/*
+ * select_kernels.c — kernel selection: for each node, the runtime function the
+ * C emitter calls instead of the portable kernel, chosen by op, operand layout
+ * and target (Node.kernel, "FILE.c:function" under runtime/, runtime/rt.h).
+ *
+ * Linear layers are where the time goes, so they are what this pass routes:
+ *   - x86-64-avx2   runtime/x86/linear_avx2.c    6x16 FMA tile, 16-column panels
+ *   - x86-64-avx512 runtime/x86/linear_avx512.c  12x32 tile, 32-column panels
+ *   - aarch64-neon  runtime/neon/linear_neon.c   8x16 tile, 16-column panels
+ * and within a file the function follows the weight's layout: packed panels
+ * (prepack ran: rt_linear_packed_*), [N,K] row-major (a tied lm head:
+ * rt_linear_*), or [K,N] for a weight that is not a constant (rt_linear_kn_*).
+ * A constant [K,N] weight prepack left alone stays on the portable kernel,
+ * because the emitter may store it transposed.  Each kernel chooses GEMM or
+ * GEMV when it runs, from the row count (T is symbolic here: a prefill has
+ * many rows, a decode step one), and splits its panels over the model's thread
+ * pool.  generic and cuda select nothing.
+ *
+ * Kind: exact (rel. 1e-5): the kernels compute the same sums as the portable
+ *   loop in another order (tests/kernels/ bounds the difference).
+ * Requires: nodes in topological order; prepack first for packed kernels.
+ * Invalidates: nothing.
+ * Reference: Goto & van de Geijn, TOMS 34(3), 2008 (GEMM loop structure);
+ *   ggml-cpu's per-op, per-ISA dispatch (ggml_compute_forward).
+ */
+#include "passes.h"
+
+typedef struct {
+  Target target;
+  const char *file;    /* under runtime/ */
+  const char *suffix;  /* of the function names in that file */
+  int nr;              /* packed panel width the file's kernels read */
+} KernelSet;
+
+static const KernelSet kernel_sets[] = {
+    {TARGET_AVX2, "x86/linear_avx2.c", "avx2", 16},
+    {TARGET_AVX512, "x86/linear_avx512.c", "avx512", 32},
+    {TARGET_NEON, "neon/linear_neon.c", "neon", 16},
+};
+
+static const KernelSet *kernel_set(Target t) {
+  for (size_t i = 0; i < sizeof kernel_sets / sizeof *kernel_sets; i++)
+    if (kernel_sets[i].target == t) return &kernel_sets[i];
+  return NULL;
+}
+
+/* The variant of rt_linear for this node's weight ("packed_", "", "kn_"), or
+ * NULL to keep the portable kernel. */
+static const char *linear_variant(const Node *n, const KernelSet *ks) {
+  const Value *x = n->inputs[0], *w = n->inputs[1], *b = n->n_inputs > 2 ? n->inputs[2] : NULL;
+  if (x->dtype != DT_F32 || w->dtype != DT_F32 || w->quant || (b && b->dtype != DT_F32))
+    return NULL;
+  if (w->packed) return w->pack_nr == ks->nr ? "packed_" : NULL;
+  if (n->attrs.w_layout == 0) return "";
+  return w->is_const ? NULL : "kn_";
+}
+
+int pass_select_kernels(Graph *g, const PassOptions *opt) {
+  const KernelSet *ks = kernel_set(opt->target);
+  int chosen = 0, left = 0;
+  if (!ks) return 0;
+  for (int i = 0; i < g->n_nodes; i++) {
+    Node *n = g->nodes[i];
+    if (n->dead || n->op != OP_LINEAR) continue;
+    const char *variant = linear_variant(n, ks);
+    if (!variant) {
+      diag_remark(n->loc, "select_kernels: '%s' keeps the portable linear (weight '%s' is %s)",
+                  n->out->name, n->inputs[1]->name,
+                  n->inputs[1]->quant ? "quantized" : "[K,N] and not pre-packed");
+      left++;
+      continue;
+    }
+    n->kernel = arena_printf(g->arena, "%s:rt_linear_%s%s", ks->file, variant, ks->suffix);
+    if (!n->kernel) {
+      diag_error(n->loc, "out of memory");
+      return -1;
+    }
+    chosen++;
+  }
+  if (chosen || left)
+    diag_remark(LOC_NONE, "select_kernels: %d linear%s on %s kernels, %d portable", chosen,
+                chosen == 1 ? "" : "s", ks->suffix, left);
+  return 0;
+}

@@ -1,0 +1,180 @@
+/*
+ * linear_neon.c — out = x W^T + b with AArch64 NEON: the GEMM/GEMV design of
+ * runtime/x86/linear_avx2.c (read that file's header first) on 128-bit
+ * vectors.
+ *
+ * The register tile is 4 rows x 16 columns (16 q-register accumulators, four
+ * for the panel row, four for the rows of x), packed panels are RT_NEON_NR = 16
+ * columns wide.  NEON has no masked loads, so a partial panel (the last one
+ * when N is not a multiple of 16) is read through a zero-padded row buffer
+ * and written through a bounce buffer.  NEON is part of every AArch64 CPU, so
+ * there is no feature check.
+ */
+// rt-needs: threads.c
+#include <arm_neon.h>
+#include <stdint.h>
+#include <string.h>
+
+#ifndef RT_API
+#define RT_API static inline
+#endif
+
+#ifndef RT_LINEAR_DEFINED
+#define RT_LINEAR_DEFINED
+enum { RT_W_NK = 0, RT_W_KN = 1, RT_W_PACKED = 2 };  /* NK, KN match Attrs.w_layout */
+
+/* One linear layer: out [T,N] = x [T,K] W^T + bias. */
+typedef struct {
+  float *out;           /* [T,N] */
+  const float *x;       /* [T,K] */
+  const float *w;       /* in w_layout */
+  const float *bias;    /* [N] or NULL */
+  int T, K, N;
+  int w_layout;         /* RT_W_NK | RT_W_KN | RT_W_PACKED */
+} RtLinear;
+#endif
+
+#define RT_NEON_MR 4    /* rows of x per register tile */
+#define RT_NEON_NR 16   /* columns of W per tile and per packed panel */
+#define RT_NEON_KC 512  /* depth of one pass over a panel (panel block: 32 KiB) */
+
+RT_API int rt_neon_supported(void) { return 1; }
+
+/* Where panel p of W starts and its row stride, for packed and [K,N] weights. */
+static inline const float *rt_neon_panel(const RtLinear *L, int p, int *ldb) {
+  int n0 = p * RT_NEON_NR, nr = L->N - n0 < RT_NEON_NR ? L->N - n0 : RT_NEON_NR;
+  if (L->w_layout == RT_W_KN) return *ldb = L->N, L->w + n0;
+  return *ldb = nr, L->w + (int64_t)n0 * L->K;
+}
+
+/* Copies W[n0..n0+nr, k0..k0+kc] of an [N,K] weight into buf as [k][16]. */
+static inline void rt_neon_pack_nk(const RtLinear *L, int n0, int nr, int k0, int kc, float *buf) {
+  for (int j = 0; j < nr; j++) {
+    const float *row = L->w + (int64_t)(n0 + j) * L->K + k0;
+    for (int k = 0; k < kc; k++) buf[k * RT_NEON_NR + j] = row[k];
+  }
+}
+
+/* Row k of a panel as four vectors; a partial row goes through pad. */
+static inline void rt_neon_load_row(const float *bk, int nr, float *pad, float32x4_t b[4]) {
+  if (nr < RT_NEON_NR) {
+    memcpy(pad, bk, (size_t)nr * sizeof *pad);
+    bk = pad;
+  }
+  for (int j = 0; j < 4; j++) b[j] = vld1q_f32(bk + 4 * j);
+}
+
+/* c[0..mr, 0..nr] (+)= a b + (first ? bias : c), as rt_avx2_tile. */
+static inline void rt_neon_tile(int mr, int nr, int kc, const float *a, int64_t lda,
+                                const float *b, int ldb, float *c, int64_t ldc, int first,
+                                const float *bias) {
+  const float *ar[RT_NEON_MR];
+  for (int i = 0; i < RT_NEON_MR; i++) ar[i] = a + (i < mr ? i : mr - 1) * lda;
+  float32x4_t acc[RT_NEON_MR][4];
+  for (int i = 0; i < RT_NEON_MR; i++)
+    for (int j = 0; j < 4; j++) acc[i][j] = vdupq_n_f32(0.0f);
+  float pad[RT_NEON_NR] = {0};
+  for (int k = 0; k < kc; k++) {
+    float32x4_t bv[4];
+    rt_neon_load_row(b + (int64_t)k * ldb, nr, pad, bv);
+    for (int i = 0; i < RT_NEON_MR; i++) {
+      float av = ar[i][k];
+      for (int j = 0; j < 4; j++) acc[i][j] = vfmaq_n_f32(acc[i][j], bv[j], av);
+    }
+  }
+  for (int i = 0; i < mr; i++) {
+    float row[RT_NEON_NR], *ci = c + i * ldc;
+    for (int j = 0; j < 4; j++) vst1q_f32(row + 4 * j, acc[i][j]);
+    for (int j = 0; j < nr; j++) ci[j] = row[j] + (first ? (bias ? bias[j] : 0.0f) : ci[j]);
+  }
+}
+
+/* The GEMM share of one thread: panels p0..p1 over all rows. */
+static inline void rt_neon_gemm(const RtLinear *L, int p0, int p1) {
+  static _Thread_local float buf[RT_NEON_KC * RT_NEON_NR];
+  int nk = (L->K + RT_NEON_KC - 1) / RT_NEON_KC;
+  int kstep = (L->K + nk - 1) / nk;
+  for (int k0 = 0; k0 < L->K; k0 += kstep) {
+    int kc = L->K - k0 < kstep ? L->K - k0 : kstep;
+    for (int p = p0; p < p1; p++) {
+      int n0 = p * RT_NEON_NR, nr = L->N - n0 < RT_NEON_NR ? L->N - n0 : RT_NEON_NR, ldb;
+      const float *b;
+      if (L->w_layout == RT_W_NK) {
+        rt_neon_pack_nk(L, n0, nr, k0, kc, buf);
+        b = buf, ldb = RT_NEON_NR;
+      } else {
+        b = rt_neon_panel(L, p, &ldb) + (int64_t)k0 * ldb;
+      }
+      const float *bias = L->bias ? L->bias + n0 : NULL;
+      for (int i = 0; i < L->T; i += RT_NEON_MR) {
+        int mr = L->T - i < RT_NEON_MR ? L->T - i : RT_NEON_MR;
+        rt_neon_tile(mr, nr, kc, L->x + (int64_t)i * L->K + k0, L->K, b, ldb,
+                     L->out + (int64_t)i * L->N + n0, L->N, k0 == 0, bias);
+      }
+    }
+  }
+}
+
+/* One row against rows 0..nr of an [N,K] block: dot products. */
+static inline void rt_neon_gemv_nk(const float *x, int K, const float *w, int nr,
+                                   const float *bias, float *out) {
+  for (int j = 0; j < nr; j++) {
+    const float *wr = w + (int64_t)j * K;
+    float32x4_t a0 = vdupq_n_f32(0.0f), a1 = a0;
+    int k = 0;
+    for (; k + 8 <= K; k += 8) {
+      a0 = vfmaq_f32(a0, vld1q_f32(x + k), vld1q_f32(wr + k));
+      a1 = vfmaq_f32(a1, vld1q_f32(x + k + 4), vld1q_f32(wr + k + 4));
+    }
+    float s = vaddvq_f32(vaddq_f32(a0, a1));
+    for (; k < K; k++) s += x[k] * wr[k];
+    out[j] = s + (bias ? bias[j] : 0.0f);
+  }
+}
+
+/* The GEMV share of one thread; packed and [K,N] panels use the tile with one row. */
+static inline void rt_neon_gemv(const RtLinear *L, int p0, int p1) {
+  for (int p = p0; p < p1; p++) {
+    int n0 = p * RT_NEON_NR, nr = L->N - n0 < RT_NEON_NR ? L->N - n0 : RT_NEON_NR, ldb;
+    const float *bias = L->bias ? L->bias + n0 : NULL;
+    if (L->w_layout == RT_W_NK) {
+      rt_neon_gemv_nk(L->x, L->K, L->w + (int64_t)n0 * L->K, nr, bias, L->out + n0);
+    } else {
+      const float *b = rt_neon_panel(L, p, &ldb);
+      rt_neon_tile(1, nr, L->K, L->x, L->K, b, ldb, L->out + n0, L->N, 1, bias);
+    }
+  }
+}
+
+/* RtTask: part `part` of `parts` of the linear layer in ctx (an RtLinear). */
+RT_API void rt_neon_linear_task(void *ctx, int part, int parts) {
+  const RtLinear *L = ctx;
+  int panels = (L->N + RT_NEON_NR - 1) / RT_NEON_NR;
+  int p0 = (int)((int64_t)panels * part / parts), p1 = (int)((int64_t)panels * (part + 1) / parts);
+  if (L->T == 1)
+    rt_neon_gemv(L, p0, p1);
+  else
+    rt_neon_gemm(L, p0, p1);
+}
+
+/* Entry points with the portable kernel's arguments (see linear_avx2.c). */
+static inline void rt_neon_run(float *out, const float *x, const float *w, const float *b,
+                               int rows, int k, int n, int layout) {
+  RtLinear L = {out, x, w, b, rows, k, n, layout};
+  rt_parallel(rt_neon_linear_task, &L);
+}
+
+RT_API void rt_linear_neon(float *out, const float *x, const float *w, const float *b, int rows,
+                           int k, int n) {
+  rt_neon_run(out, x, w, b, rows, k, n, RT_W_NK);
+}
+
+RT_API void rt_linear_kn_neon(float *out, const float *x, const float *w, const float *b,
+                              int rows, int k, int n) {
+  rt_neon_run(out, x, w, b, rows, k, n, RT_W_KN);
+}
+
+RT_API void rt_linear_packed_neon(float *out, const float *x, const float *w, const float *b,
+                                  int rows, int k, int n) {
+  rt_neon_run(out, x, w, b, rows, k, n, RT_W_PACKED);
+}
