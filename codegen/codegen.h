@@ -32,4 +32,47 @@ int cg_emit_c(const Graph *g, const CgOptions *opt, Buf *c, Buf *h, Buf *weights
 /* Emits a RASP program as readable C (prog.c / prog.h).  Returns 0 or -1. */
 int cg_emit_rasp(const Graph *g, const CgOptions *opt, Buf *c, Buf *h);
 
+/* ======================================================================
+ * emit_c*.c internals: shared by the C emitter's files only
+ * ====================================================================== */
+#define CG_MAX_FILES 32
+
+/* What the C emitter knows about one model while it writes it. */
+typedef struct CgEmit {
+  const Graph *g;
+  const CgOptions *opt;
+  Buf *c;                    /* model.c being written */
+  const char *name;          /* the graph's name: prefix of the API */
+  const char **cname;        /* by value id: C identifier (struct member) */
+  bool *used;                /* by value id: read by a live node or a graph output */
+  bool *packed;              /* by value id: constant stored transposed ([K,N] -> [N,K]) */
+  int64_t *offset;           /* by value id: byte offset in the blob or the state memory */
+  int64_t blob_bytes;        /* weights blob size (constants, 64-byte aligned) */
+  uint64_t blob_checksum;    /* rt_blob_checksum of the blob */
+  bool embed;                /* blob embedded in model.c (else a weights file) */
+  int64_t state_bytes;       /* activations + KV caches + scratch */
+  int64_t kv_bytes;          /* of which KV caches */
+  const char *files[CG_MAX_FILES]; /* runtime files copied so far */
+  int n_files;
+} CgEmit;
+
+/* emit_c.c */
+const char *cg_comment(const CgEmit *e, const char *text);   /* safe inside a C comment */
+const char *cg_float(const CgEmit *e, double x);             /* "1e-05f": a float literal */
+const char *cg_dims(const CgEmit *e, Shape s, int from, int to); /* "T*4": product of dims */
+const char *cg_bytes(const CgEmit *e, Shape s, int from, int to, int64_t mult); /* mult * dims */
+const char *cg_ref(const CgEmit *e, const Value *v);         /* "s->ln_1", "w->wte", "tokens" */
+int cg_copy_runtime(CgEmit *e, const char *path);            /* "generic/norm.c"; 0 or -1 */
+/* emit_c_weights.c */
+int cg_plan_weights(CgEmit *e, Buf *blob);      /* offsets, packing, blob bytes; 0 or -1 */
+void cg_emit_weights_struct(CgEmit *e);
+void cg_emit_bind_weights(CgEmit *e);
+void cg_emit_blob_data(CgEmit *e, const Buf *blob);
+void cg_write_weights_file(CgEmit *e, const Buf *blob, Buf *out);
+/* emit_c_ops.c */
+int cg_op_runtime(CgEmit *e, const Node *n);    /* copies the kernels a node needs; 0 or -1 */
+int cg_emit_node(CgEmit *e, const Node *n);     /* one step of the forward pass; 0 or -1 */
+/* emit_c_driver.c */
+void cg_emit_main(CgEmit *e);
+
 #endif

@@ -1,7 +1,554 @@
-/* emit_c.c — placeholder until the C emitter lands. */
+/*
+ * emit_c.c — the C emitter: turns an nn-dialect graph into one readable,
+ * self-contained model.c (and model.h) laid out like llama2.c's run.c:
+ *
+ *   header comment   tfc version, input, command line, passes, memory table
+ *   // --- config    NAME_Config: the sizes the API checks
+ *   // --- weights   NAME_Weights: one pointer per constant, bound by walking the blob
+ *   // --- state     NAME_State: one buffer per activation, the KV caches
+ *   // --- kernels   the runtime files the graph needs, copied verbatim
+ *   // --- forward   one commented call per node, in graph order
+ *   // --- API       NAME_open / _forward / _reset / _close / _last_error
+ *   // --- weight data, and // --- main (with --main)
+ *
+ * This file holds the orchestration and the small text helpers the other
+ * emit_c*.c files share; weights live in emit_c_weights.c, per-op calls in
+ * emit_c_ops.c and the driver in emit_c_driver.c.  The output depends only
+ * on the graph and the options, so two runs give identical bytes.
+ */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "codegen.h"
+
+/* ---- small text helpers ---- */
+
+/* text with every comment terminator and newline defused, for C comments. */
+const char *cg_comment(const CgEmit *e, const char *text) {
+  char *s = arena_strdup(e->g->arena, text ? text : "");
+  for (char *p = s; *p; p++) {
+    if (*p == '\n' || *p == '\r') *p = ' ';
+    if (p[0] == '*' && p[1] == '/') p[1] = '|';
+    if (p[0] == '/' && p[1] == '*') p[1] = '|';
+  }
+  return s;
+}
+
+/* The shortest "%.Ng" that reads back as the same float, as a float literal. */
+const char *cg_float(const CgEmit *e, double x) {
+  char buf[48];
+  float f = (float)x;
+  for (int prec = 6; prec <= 9; prec++) {
+    snprintf(buf, sizeof buf, "%.*g", prec, (double)f);
+    if ((float)strtod(buf, NULL) == f) break;
+  }
+  if (!strpbrk(buf, ".en")) strcat(buf, ".0");   /* "1" -> "1.0f"; n: inf/nan never get here */
+  return arena_printf(e->g->arena, "%sf", buf);
+}
+
+/* mult times the product of dims [from, to) of s, as C text: "T*4", "64". */
+const char *cg_bytes(const CgEmit *e, Shape s, int from, int to, int64_t mult) {
+  int64_t fixed = mult;
+  int t = 0;
+  for (int i = from; i < to; i++) {
+    if (s.dim[i] == IR_DIM_T)
+      t++;
+    else
+      fixed *= s.dim[i];
+  }
+  Buf b = {0};
+  for (int i = 0; i < t; i++) buf_printf(&b, "%sT", i ? "*" : "");
+  if (fixed != 1 || t == 0) buf_printf(&b, "%s%lld", t ? "*" : "", (long long)fixed);
+  const char *r = arena_strdup(e->g->arena, b.data);
+  buf_free(&b);
+  return r;
+}
+
+const char *cg_dims(const CgEmit *e, Shape s, int from, int to) {
+  return cg_bytes(e, s, from, to, 1);
+}
+
+/* How the forward code names a value's data. */
+const char *cg_ref(const CgEmit *e, const Value *v) {
+  if (v->is_input) return "tokens";
+  return arena_printf(e->g->arena, "%s->%s", v->is_const ? "w" : "s", e->cname[v->id]);
+}
+
+static const char *shape_text(const CgEmit *e, Shape s) {
+  Buf b = {0};
+  buf_puts(&b, "[");
+  for (int i = 0; i < s.rank; i++) {
+    if (s.dim[i] == IR_DIM_T)
+      buf_printf(&b, "%sT", i ? "," : "");
+    else
+      buf_printf(&b, "%s%lld", i ? "," : "", (long long)s.dim[i]);
+  }
+  buf_puts(&b, "]");
+  const char *r = arena_strdup(e->g->arena, b.data);
+  buf_free(&b);
+  return r;
+}
+
+static const char *c_type(DType dt) {
+  static const char *names[DT_COUNT] = {"float", "double", "int32_t", "uint8_t"};
+  return names[dt];
+}
+
+/* ---- analysis: which values are used, and their C names ---- */
+
+static bool is_c_keyword(const char *s) {
+  static const char *words[] = {"auto", "break", "case", "char", "const", "continue", "default",
+                                "do", "double", "else", "enum", "extern", "float", "for", "goto",
+                                "if", "inline", "int", "long", "register", "restrict", "return",
+                                "short", "signed", "sizeof", "static", "struct", "switch",
+                                "typedef", "union", "unsigned", "void", "volatile", "while",
+                                "att", "mem", NULL};   /* att, mem: state members of our own */
+  for (int i = 0; words[i]; i++)
+    if (strcmp(s, words[i]) == 0) return true;
+  return false;
+}
+
+/* A C identifier for v's debug name: "h.0.ln_1" -> "h_0_ln_1", unique in the model. */
+static const char *c_name(CgEmit *e, const Value *v) {
+  Buf b = {0};
+  if (!isalpha((unsigned char)v->name[0]) && v->name[0] != '_') buf_puts(&b, "v_");
+  for (const char *p = v->name; *p; p++) {
+    char ch = isalnum((unsigned char)*p) ? *p : '_';
+    if (ch != '_' || !b.len || b.data[b.len - 1] != '_') buf_append(&b, &ch, 1);
+  }
+  if (is_c_keyword(b.data) || strncmp(b.data, "k_cache_", 8) == 0 ||
+      strncmp(b.data, "v_cache_", 8) == 0)
+    buf_puts(&b, "_");
+  const char *base = arena_strdup(e->g->arena, b.data), *name = base;
+  buf_free(&b);
+  for (int k = 2;; k++) {
+    bool taken = false;
+    for (int i = 0; i < v->id && !taken; i++) taken = e->cname[i] && strcmp(e->cname[i], name) == 0;
+    if (!taken) return name;
+    name = arena_printf(e->g->arena, "%s_%d", base, k);
+  }
+}
+
+/* Marks values read by live nodes or outputs, names every value, and checks
+ * that the graph is one the C emitter can run.  Returns 0, or -1. */
+static int analyse(CgEmit *e) {
+  const Graph *g = e->g;
+  size_t n = (size_t)g->n_values + 1;
+  e->cname = arena_alloc(g->arena, sizeof(char *) * n);
+  e->used = arena_alloc(g->arena, sizeof(bool) * n);
+  e->packed = arena_alloc(g->arena, sizeof(bool) * n);
+  e->offset = arena_alloc(g->arena, sizeof(int64_t) * n);
+  if (!e->cname || !e->used || !e->packed || !e->offset) return -1;
+  for (int i = 0; i < g->n_nodes; i++) {
+    const Node *nd = g->nodes[i];
+    if (nd->dead) continue;
+    if (ir_op_info[nd->op].dialect != NN) {
+      diag_error(nd->loc, "C emitter: %s is a RASP op; RASP programs go through emit_rasp",
+                 ir_op_info[nd->op].name);
+      return -1;
+    }
+    e->used[nd->out->id] = true;
+    for (int k = 0; k < nd->n_inputs; k++)
+      if (nd->inputs[k]) e->used[nd->inputs[k]->id] = true;
+  }
+  for (int i = 0; i < g->n_outputs; i++) e->used[g->outputs[i]->id] = true;
+  for (int i = 0; i < g->n_values; i++) e->cname[i] = c_name(e, g->values[i]);
+  if (g->n_inputs != 1 || g->inputs[0]->dtype != DT_I32 || g->inputs[0]->shape.rank != 1 ||
+      g->inputs[0]->shape.dim[0] != IR_DIM_T) {
+    diag_error(LOC_NONE, "C emitter: graph '%s' must have one input, token ids i32[T]", g->name);
+    return -1;
+  }
+  const Value *out = g->n_outputs ? g->outputs[0] : NULL;
+  if (!out || out->dtype != DT_F32 || out->shape.rank < 1 || out->shape.dim[0] != IR_DIM_T ||
+      ir_numel(out->shape, 1) != ir_last_dim(out)) {
+    diag_error(LOC_NONE, "C emitter: graph '%s' must have an f32 output [T,D]", g->name);
+    return -1;
+  }
+  return 0;
+}
+
+/* ---- state: activations, KV caches, scratch ---- */
+
+static int64_t align64(int64_t x) { return (x + 63) & ~(int64_t)63; }
+
+/* Is v an activation: written by a live node into the state? */
+static bool is_activation(const CgEmit *e, const Value *v) {
+  return e->used[v->id] && !v->is_const && !v->is_input;
+}
+
+static bool has_attention(const CgEmit *e) {
+  for (int i = 0; i < e->g->n_nodes; i++)
+    if (!e->g->nodes[i]->dead && e->g->nodes[i]->op == OP_ATTENTION) return true;
+  return false;
+}
+
+/* Places every activation: planned values at their plan offset in the first
+ * g->plan_bytes, the others after it, one buffer each at T = max_seq; then
+ * the KV caches and the attention scratch row. */
+static void plan_state(CgEmit *e) {
+  const Graph *g = e->g;
+  int64_t at = align64(g->plan_bytes);
+  for (int i = 0; i < g->n_values; i++) {
+    const Value *v = g->values[i];
+    if (!is_activation(e, v)) continue;
+    if (v->planned) {
+      e->offset[i] = v->plan_offset;
+    } else {
+      e->offset[i] = at;
+      at += align64(ir_numel(v->shape, g->max_seq) * (int64_t)ir_dtype_size(v->dtype));
+    }
+  }
+  int64_t kv_start = at;
+  for (int i = 0; i < g->n_nodes; i++) {
+    const Node *n = g->nodes[i];
+    if (n->dead || n->op != OP_ATTENTION) continue;
+    at += 2 * align64(g->max_seq * n->attrs.kv_heads * n->attrs.head_dim * 4);
+  }
+  e->kv_bytes = at - kv_start;
+  if (has_attention(e)) at += align64(g->max_seq * 4);
+  e->state_bytes = at;
+}
+
+static void emit_state(CgEmit *e) {
+  const Graph *g = e->g;
+  Buf *c = e->c;
+  buf_printf(c, "// --- state: activations (T = tokens in this call), KV caches, scratch\n\n"
+                "typedef struct {\n");
+  for (int i = 0; i < g->n_values; i++) {
+    const Value *v = g->values[i];
+    if (!is_activation(e, v)) continue;
+    buf_printf(c, "  %s *%s;  /* %s %s */\n", c_type(v->dtype), e->cname[i],
+               cg_comment(e, v->name), shape_text(e, v->shape));
+  }
+  for (int i = 0; i < g->n_nodes; i++) {
+    const Node *n = g->nodes[i];
+    if (n->dead || n->op != OP_ATTENTION) continue;
+    const char *cn = e->cname[n->out->id];
+    buf_printf(c, "  float *k_cache_%s;  /* keys of %s [max_seq=%lld, %d] */\n", cn,
+               cg_comment(e, n->out->name), (long long)g->max_seq,
+               n->attrs.kv_heads * n->attrs.head_dim);
+    buf_printf(c, "  float *v_cache_%s;  /* values of %s [max_seq=%lld, %d] */\n", cn,
+               cg_comment(e, n->out->name), (long long)g->max_seq,
+               n->attrs.kv_heads * n->attrs.head_dim);
+  }
+  if (has_attention(e)) buf_printf(c, "  float *att;  /* attention scores of one query [max_seq] */\n");
+  buf_printf(c, "  char unused_;  /* keeps the struct non-empty */\n} %s_State;\n\n", e->name);
+}
+
+/* bind_state: points every state buffer into one block of memory. */
+static void emit_bind_state(CgEmit *e) {
+  const Graph *g = e->g;
+  Buf *c = e->c;
+  buf_printf(c, "/* Points every buffer of s into mem (%lld bytes, 64-byte aligned)%s. */\n"
+                "static void bind_state(%s_State *s, unsigned char *mem) {\n",
+             (long long)e->state_bytes, g->plan_bytes ? "; the memory plan shares bytes" : "",
+             e->name);
+  for (int i = 0; i < g->n_values; i++) {
+    const Value *v = g->values[i];
+    if (!is_activation(e, v)) continue;
+    buf_printf(c, "  s->%s = (%s *)(mem + %lld);\n", e->cname[i], c_type(v->dtype),
+               (long long)e->offset[i]);
+  }
+  int64_t at = e->state_bytes - e->kv_bytes - (has_attention(e) ? align64(g->max_seq * 4) : 0);
+  for (int i = 0; i < g->n_nodes; i++) {
+    const Node *n = g->nodes[i];
+    if (n->dead || n->op != OP_ATTENTION) continue;
+    int64_t bytes = align64(g->max_seq * n->attrs.kv_heads * n->attrs.head_dim * 4);
+    buf_printf(c, "  s->k_cache_%s = (float *)(mem + %lld);\n", e->cname[n->out->id],
+               (long long)at);
+    buf_printf(c, "  s->v_cache_%s = (float *)(mem + %lld);\n", e->cname[n->out->id],
+               (long long)(at + bytes));
+    at += 2 * bytes;
+  }
+  if (has_attention(e)) buf_printf(c, "  s->att = (float *)(mem + %lld);\n", (long long)at);
+  buf_printf(c, "  s->unused_ = 0;\n}\n\n");
+}
+
+/* ---- runtime files ---- */
+
+/* Copies runtime/<path> into the output once, after the files it names on
+ * "// rt-needs: X" lines. */
+int cg_copy_runtime(CgEmit *e, const char *path) {
+  for (int i = 0; i < e->n_files; i++)
+    if (strcmp(e->files[i], path) == 0) return 0;
+  const char *full = arena_printf(e->g->arena, "runtime/%s", path);
+  const char *text = full ? cg_embedded_file(full) : NULL;
+  if (!text || e->n_files == CG_MAX_FILES) {
+    diag_error(LOC_NONE, "C emitter: runtime file '%s' is not built into this tfc", path);
+    return -1;
+  }
+  e->files[e->n_files++] = path;
+  for (const char *p = strstr(text, "// rt-needs: "); p; p = strstr(p + 1, "// rt-needs: ")) {
+    const char *start = p + 13, *end = strchr(start, '\n');
+    char *need = arena_strdup(e->g->arena, start);
+    if (end) need[end - start] = 0;
+    if (cg_copy_runtime(e, need)) return -1;
+  }
+  buf_printf(e->c, "// --- kernels: runtime/%s\n\n%s\n", path, text);
+  return 0;
+}
+
+/* CPU features the copied files need ("// rt-cpu: avx512f"), checked at open. */
+static void emit_cpu_checks(CgEmit *e) {
+  for (int i = 0; i < e->n_files; i++) {
+    const char *text = cg_embedded_file(arena_printf(e->g->arena, "runtime/%s", e->files[i]));
+    for (const char *p = strstr(text, "// rt-cpu: "); p; p = strstr(p + 1, "// rt-cpu: ")) {
+      int len = (int)strcspn(p + 11, " \n");
+      buf_printf(e->c,
+                 "  if (!__builtin_cpu_supports(\"%.*s\"))\n"
+                 "    return fail_open(m, \"this program was built for %.*s, which this CPU lacks\");\n",
+                 len, p + 11, len, p + 11);
+    }
+  }
+}
+
+/* ---- header comment, config ---- */
+
+static void emit_header_comment(CgEmit *e) {
+  const Graph *g = e->g;
+  Buf *c = e->c;
+  buf_printf(c, "/*\n * %s.c — generated by tfc %s; do not edit.\n *\n", e->name, TFC_VERSION);
+  buf_printf(c, " * input:   %s\n", cg_comment(e, g->source ? g->source : "(built in memory)"));
+  buf_printf(c, " * command: %s\n", cg_comment(e, e->opt->command_line ? e->opt->command_line : "-"));
+  buf_printf(c, " * -O%d; passes run:", e->opt->opt_level);
+  for (int i = 0; i < g->n_passes_run; i++)
+    buf_printf(c, "%s %s", i ? "," : "", cg_comment(e, g->passes_run[i]));
+  buf_printf(c, "%s\n *\n", g->n_passes_run ? "" : " none");
+  buf_printf(c, " * memory:  weights %lld bytes (%s), state %lld bytes "
+                "(activations %lld%s, KV cache %lld)\n",
+             (long long)e->blob_bytes, e->embed ? "embedded below" : "in a weights file",
+             (long long)e->state_bytes, (long long)(e->state_bytes - e->kv_bytes),
+             g->plan_bytes ? ", memory plan" : "", (long long)e->kv_bytes);
+  buf_printf(c, " *\n * API (%s): %s_open, %s_forward, %s_reset, %s_close, %s_last_error.\n"
+                " * Build: cc -O2 %s.c -lm -lpthread (with its driver or your program).\n */\n",
+             e->opt->header_name ? e->opt->header_name : "model.h", e->name, e->name, e->name,
+             e->name, e->name, e->name);
+  buf_printf(c, "#define _POSIX_C_SOURCE 200809L\n#include \"%s\"\n\n",
+             e->opt->header_name ? e->opt->header_name : "model.h");
+  buf_puts(c, "#include <math.h>\n#include <stdint.h>\n#include <stdio.h>\n#include <stdlib.h>\n"
+              "#include <string.h>\n#include <sys/mman.h>\n\n");
+}
+
+static int64_t out_dim(const CgEmit *e) { return ir_last_dim(e->g->outputs[0]); }
+
+static void emit_config(CgEmit *e) {
+  const Graph *g = e->g;
+  buf_printf(e->c,
+             "// --- config: the sizes the API checks\n\n"
+             "typedef struct {\n"
+             "  int max_seq;     /* context: tokens in the KV cache plus new ones */\n"
+             "  int vocab_size;  /* valid token ids are 0 .. vocab_size-1 */\n"
+             "  int out_dim;     /* floats per output row: %s */\n"
+             "  int is_decoder;  /* 1: forward appends to the KV cache; 0: whole sequence */\n"
+             "} %s_Config;\n\n"
+             "static const %s_Config config = {%lld, %lld, %lld, %d};\n\n",
+             g->is_decoder ? "logits" : "hidden state", e->name, e->name, (long long)g->max_seq,
+             (long long)(g->vocab_size > 0 ? g->vocab_size : 2147483647), (long long)out_dim(e),
+             g->is_decoder ? 1 : 0);
+}
+
+/* ---- forward ---- */
+
+static int emit_forward(CgEmit *e) {
+  const Graph *g = e->g;
+  Buf *c = e->c;
+  buf_printf(c, "// --- forward: one step per node, in graph order\n\n"
+                "/* Runs the graph on T tokens at positions pos0 .. pos0+T-1 (pos0: tokens\n"
+                " * already in the KV cache).  Every buffer is in m->mem: nothing is allocated. */\n"
+                "static void run_graph(%s *m, const int32_t *tokens, int T, int pos0) {\n"
+                "  const %s_Weights *w = &m->w;\n  %s_State *s = &m->s;\n"
+                "  (void)w, (void)s, (void)tokens, (void)pos0;\n",
+                e->name, e->name, e->name);
+  const char *layer = NULL;
+  for (int i = 0; i < g->n_nodes; i++) {
+    const Node *n = g->nodes[i];
+    if (n->dead) continue;
+    if (n->layer && (!layer || strcmp(layer, n->layer) != 0))
+      buf_printf(c, "\n  /* ---- %s ---- */\n", cg_comment(e, n->layer));
+    else if (!n->layer && layer)
+      buf_puts(c, "\n");
+    layer = n->layer;
+    if (cg_emit_node(e, n)) return -1;
+  }
+  buf_puts(c, "}\n\n");
+  return 0;
+}
+
+/* ---- API ---- */
+
+static void emit_struct(CgEmit *e) {
+  buf_printf(e->c,
+             "struct %s {\n"
+             "  %s_Weights w;        /* pointers into the blob */\n"
+             "  %s_State s;          /* pointers into mem */\n"
+             "  int pos;             /* tokens in the KV cache */\n"
+             "  unsigned char *mem;  /* %lld bytes of state */\n"
+             "  void *map;           /* the mmap'd weights file, or NULL */\n"
+             "  size_t map_size;\n"
+             "};\n\n",
+             e->name, e->name, e->name, (long long)e->state_bytes);
+}
+
+static void emit_errors(CgEmit *e) {
+  buf_printf(e->c,
+             "static char last_error[256];\n\n"
+             "const char *%s_last_error(void) { return last_error; }\n\n"
+             "/* Records what went wrong for %s_last_error(); returns code. */\n"
+             "static int fail(int code, const char *fmt, long a, long b, long c) {\n"
+             "  snprintf(last_error, sizeof last_error, fmt, a, b, c);\n"
+             "  return code;\n}\n\n",
+             e->name, e->name);
+}
+
+static void emit_open(CgEmit *e) {
+  const char *N = e->name;
+  Buf *c = e->c;
+  buf_printf(c,
+             "void %s_close(%s *m) {\n"
+             "  if (!m) return;\n"
+             "  if (m->map) munmap(m->map, m->map_size);\n"
+             "  free(m->mem);\n  free(m);\n}\n\n"
+             "static %s *fail_open(%s *m, const char *why) {\n"
+             "  if (why != last_error) snprintf(last_error, sizeof last_error, \"%%s\", why);\n"
+             "  %s_close(m);\n  return NULL;\n}\n\n",
+             N, N, N, N, N);
+  buf_printf(c,
+             "/* Opens the model: weights from the file at weights_path (checked against\n"
+             " * this build), or %s when weights_path is NULL. */\n"
+             "%s *%s_open(const char *weights_path) {\n"
+             "  %s *m = calloc(1, sizeof *m);\n"
+             "  if (!m) return fail_open(m, \"out of memory\");\n",
+             e->embed ? "the weights embedded below" : "an error (they are not embedded)", N, N,
+             N);
+  emit_cpu_checks(e);
+  buf_printf(c,
+             "  const void *blob = %s;\n"
+             "  if (weights_path)\n"
+             "    blob = rt_weights_map(weights_path, %lldu, 0x%016llxu, \"%s\", &m->map, &m->map_size,\n"
+             "                          last_error, sizeof last_error);\n"
+             "  else if (!blob)\n"
+             "    snprintf(last_error, sizeof last_error, \"no weights path given (this build "
+             "reads them from a file such as %s)\");\n"
+             "  if (!blob) return fail_open(m, last_error);\n"
+             "  m->mem = aligned_alloc(64, %lld);\n"
+             "  if (!m->mem) return fail_open(m, \"out of memory\");\n"
+             "  memset(m->mem, 0, %lld);\n"
+             "  bind_weights(&m->w, blob);\n  bind_state(&m->s, m->mem);\n  return m;\n}\n\n",
+             e->embed ? "weight_data" : "NULL", (long long)e->blob_bytes,
+             (unsigned long long)e->blob_checksum, N,
+             cg_comment(e, e->opt->weights_name ? e->opt->weights_name : "model.bin"),
+             (long long)(e->state_bytes + 64), (long long)(e->state_bytes + 64));
+}
+
+static void emit_forward_api(CgEmit *e) {
+  const char *N = e->name;
+  const Value *out = e->g->outputs[0];
+  buf_printf(e->c,
+             "void %s_reset(%s *m) { if (m) m->pos = 0; }\n\n"
+             "/* Runs n tokens: decoders append them after the cached ones and write\n"
+             " * n x out_dim logits; encoders take them as a whole sequence and write\n"
+             " * n x out_dim hidden states.  Returns 0, or a negative code (model.h) and\n"
+             " * writes nothing. */\n"
+             "int %s_forward(%s *m, const int32_t *tokens, int n, float *out) {\n"
+             "  if (!m || !tokens || !out || n <= 0)\n"
+             "    return fail(-1, \"bad arguments (n = %%ld)\", n, 0, 0);\n"
+             "  int pos0 = config.is_decoder ? m->pos : 0;\n"
+             "  if (n > config.max_seq - pos0)\n"
+             "    return fail(-3, \"context full: %%ld cached + %%ld new tokens > %%ld\", pos0, n,\n"
+             "                config.max_seq);\n"
+             "  for (int t = 0; t < n; t++)\n"
+             "    if (tokens[t] < 0 || tokens[t] >= config.vocab_size)\n"
+             "      return fail(-2, \"token %%ld (at %%ld) is outside 0..%%ld\", tokens[t], t,\n"
+             "                  config.vocab_size - 1);\n"
+             "  run_graph(m, tokens, n, pos0);\n"
+             "  memcpy(out, %s, sizeof(float) * (size_t)n * config.out_dim);\n"
+             "  if (config.is_decoder) m->pos = pos0 + n;\n"
+             "  return 0;\n}\n\n",
+             N, N, N, N, arena_printf(e->g->arena, "m->s.%s", e->cname[out->id]));
+}
+
+/* ---- model.h ---- */
+
+static void emit_header_file(CgEmit *e, Buf *h) {
+  const char *N = e->name;
+  char *U = arena_strdup(e->g->arena, N);
+  for (char *p = U; *p; p++) *p = (char)toupper((unsigned char)*p);
+  buf_printf(h,
+             "/*\n * %s.h — generated by tfc %s; do not edit.  The model's whole API.\n *\n"
+             " * %s: %s, context %lld tokens, %lld floats per output row.\n */\n"
+             "#ifndef %s_H\n#define %s_H\n\n#include <stdint.h>\n\n"
+             "#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n",
+             N, TFC_VERSION, N, e->g->is_decoder ? "decoder (KV cache)" : "encoder",
+             (long long)e->g->max_seq, (long long)out_dim(e), U, U);
+  buf_printf(h,
+             "/* Return codes of %s_forward. */\n"
+             "#define %s_OK 0\n"
+             "#define %s_ERR_ARGS (-1)   /* NULL pointer or n <= 0 */\n"
+             "#define %s_ERR_TOKEN (-2)  /* a token id outside 0 .. vocab_size-1 */\n"
+             "#define %s_ERR_FULL (-3)   /* cached + new tokens > the context */\n\n"
+             "typedef struct %s %s;\n\n",
+             N, U, U, U, U, N, N);
+  buf_printf(h,
+             "/* Opens the model.  weights_path: a weights file written by tfc for this\n"
+             " * model; NULL: the embedded weights (an error when there are none).\n"
+             " * Returns NULL on error (see %s_last_error). */\n"
+             "%s *%s_open(const char *weights_path);\n"
+             "/* What the last failing call reported (not thread-safe). */\n"
+             "const char *%s_last_error(void);\n"
+             "/* Runs n tokens and writes n x %lld floats to out: %s.\n"
+             " * Returns 0 or a negative %s_ERR_* code, and then writes nothing. */\n"
+             "int %s_forward(%s *m, const int32_t *tokens, int n, float *out);\n"
+             "/* Forgets the KV cache. */\n"
+             "void %s_reset(%s *m);\n"
+             "void %s_close(%s *m);\n\n"
+             "#ifdef __cplusplus\n}\n#endif\n#endif\n",
+             N, N, N, N, (long long)out_dim(e),
+             e->g->is_decoder ? "logits, after the tokens already cached"
+                              : "the last hidden state of the sequence",
+             U, N, N, N, N, N, N);
+}
+
+/* ---- entry point ---- */
+
+static int emit_kernels(CgEmit *e) {
+  if (cg_copy_runtime(e, "generic/weights.c")) return -1;
+  for (int i = 0; i < e->g->n_nodes; i++)
+    if (!e->g->nodes[i]->dead && cg_op_runtime(e, e->g->nodes[i])) return -1;
+  return 0;
+}
+
 int cg_emit_c(const Graph *g, const CgOptions *opt, Buf *c, Buf *h, Buf *weights) {
-  (void)g, (void)opt, (void)c, (void)h, (void)weights;
-  diag_error(LOC_NONE, "C emitter not built yet");
-  return -1;
+  Buf body = {0}, blob = {0};
+  CgEmit e = {.g = g, .opt = opt, .c = &body, .name = g->name};
+  int rc = analyse(&e);
+  if (rc == 0) rc = cg_plan_weights(&e, &blob);
+  if (rc == 0) {
+    plan_state(&e);
+    emit_config(&e);
+    cg_emit_weights_struct(&e);
+    emit_state(&e);
+    emit_struct(&e);
+    rc = emit_kernels(&e);
+  }
+  if (rc == 0) rc = emit_forward(&e);
+  if (rc == 0) {
+    buf_printf(&body, "// --- API\n\n");
+    if (e.embed) buf_printf(&body, "static const uint32_t weight_data[%lld];\n\n",
+                            (long long)(e.blob_bytes ? e.blob_bytes / 4 : 1));
+    cg_emit_bind_weights(&e);
+    emit_bind_state(&e);
+    emit_errors(&e);
+    emit_open(&e);
+    emit_forward_api(&e);
+    if (e.embed) cg_emit_blob_data(&e, &blob);
+    else cg_write_weights_file(&e, &blob, weights);
+    if (opt->with_main) cg_emit_main(&e);
+    e.c = c;
+    emit_header_comment(&e);
+    buf_append(c, body.data, body.len);
+    emit_header_file(&e, h);
+  }
+  buf_free(&body), buf_free(&blob);
+  return rc;
 }

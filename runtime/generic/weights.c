@@ -68,7 +68,8 @@ RT_API const char *rt_weights_check(const unsigned char *p, uint64_t size, uint6
                                     uint64_t checksum, const char *name) {
   unsigned char want[RT_HEADER_BYTES];
   rt_weights_header(want, bytes, checksum, name);
-  if (size < RT_HEADER_BYTES || memcmp(p, want, 4) != 0) return "not a tfc weights file";
+  if (size >= 4 && memcmp(p, want, 4) != 0) return "not a tfc weights file";
+  if (size < RT_HEADER_BYTES) return "truncated weights file (shorter than its header)";
   if (memcmp(p + 4, want + 4, 4) != 0) return "unsupported weights format version";
   if (memcmp(p + 24, want + 24, RT_NAME_BYTES) != 0) return "weights of another model";
   if (memcmp(p + 8, want + 8, 16) != 0) return "weights of another build of this model";

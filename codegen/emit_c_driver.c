@@ -1,0 +1,33 @@
+/*
+ * emit_c_driver.c — `--main`: the command-line program at the end of
+ * model.c.  The driver itself is runtime/generic/driver.c (with the sampler),
+ * copied verbatim and written against RtModel, a table of the model's API
+ * and sizes; this file emits that table and a three-line main.  New driver
+ * options therefore go into driver.c, not here.
+ */
+#include "codegen.h"
+
+void cg_emit_main(CgEmit *e) {
+  const char *N = e->name;
+  const Graph *g = e->g;
+  Buf *c = e->c;
+  cg_copy_runtime(e, "generic/driver.c");   /* embedded in every tfc: cannot fail */
+  buf_printf(c,
+             "// --- main: ./%s [-w WEIGHTS] --tokens \"1 2 3\" [--logits OUT] [--incremental]\n"
+             "//           [--generate N] [--temperature T] [--top-p P] [--seed S]\n\n"
+             "static void *api_open(const char *path) { return %s_open(path); }\n"
+             "static int api_forward(void *m, const int32_t *tokens, int n, float *out) {\n"
+             "  return %s_forward(m, tokens, n, out);\n}\n"
+             "static void api_reset(void *m) { %s_reset(m); }\n"
+             "static void api_close(void *m) { %s_close(m); }\n\n",
+             N, N, N, N, N);
+  buf_printf(c,
+             "int main(int argc, char **argv) {\n"
+             "  static const RtModel model = {api_open, %s_last_error, api_forward, api_reset,\n"
+             "                                api_close, %lld, %lld, %lld, %d, %s%s%s};\n"
+             "  return rt_driver_main(argc, argv, &model);\n}\n",
+             N, (long long)(g->vocab_size > 0 ? g->vocab_size : 2147483647),
+             (long long)ir_last_dim(g->outputs[0]), (long long)g->max_seq, g->is_decoder ? 1 : 0,
+             e->embed ? "NULL" : "\"", e->embed ? "" : cg_comment(e, e->opt->weights_name ? e->opt->weights_name : "model.bin"),
+             e->embed ? "" : "\"");
+}
