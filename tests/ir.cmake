@@ -1,9 +1,19 @@
-# IR core: verifier, textual IR (print/parse), reference interpreter, builder type rules.
-set(TFC_IR_UNIT_TESTS test_ir_text)
+# IR core: builder type rules, verifier, textual IR (print/parse), reference interpreter.
+# C unit tests in tests/unit/ link tfccore; the interpreter's reference values
+# come from tests/unit/interp_ref.py (PyTorch), written into the build tree.
+set(TFC_IR_UNIT_TESTS test_ir_text test_ir_verify test_ir_interp)
 foreach(t ${TFC_IR_UNIT_TESTS})
   add_executable(${t} ${CMAKE_CURRENT_SOURCE_DIR}/unit/${t}.c)
   target_link_libraries(${t} PRIVATE tfccore)
   target_compile_options(${t} PRIVATE -Wall -Wextra -Werror -Wno-unused-function)
-  add_test(NAME ir_${t} COMMAND ${t})
-  set_tests_properties(ir_${t} PROPERTIES LABELS unit)
 endforeach()
+
+add_test(NAME ir_text COMMAND test_ir_text)
+add_test(NAME ir_verify COMMAND test_ir_verify)
+set(TFC_IR_CASES ${CMAKE_CURRENT_BINARY_DIR}/ir_interp_cases)
+add_test(NAME ir_interp_ref_cases
+         COMMAND ${TFC_PYTHON} ${CMAKE_CURRENT_SOURCE_DIR}/unit/interp_ref.py ${TFC_IR_CASES})
+add_test(NAME ir_interp COMMAND test_ir_interp ${TFC_IR_CASES})
+set_tests_properties(ir_interp_ref_cases PROPERTIES FIXTURES_SETUP ir_interp_cases LABELS unit)
+set_tests_properties(ir_interp PROPERTIES FIXTURES_REQUIRED ir_interp_cases)
+set_tests_properties(ir_text ir_verify ir_interp PROPERTIES LABELS unit)
