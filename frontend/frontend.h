@@ -19,8 +19,9 @@
  *      config.json into the same tree (json.c).  Every Doc carries its Loc.
  *   2. The top-level keys are checked and an FeModel is filled: graph name,
  *      family, config (FeConfig), weights path.
- *   3. The weights are opened (safetensors.c → FeWeights), unless the family
- *      reads its own format (weights_format: llama2c → fe_build_llama2c).
+ *   3. The weights are opened (safetensors.c → FeWeights) by the first
+ *      fe_weight call, after the family has checked its config, unless the
+ *      family reads its own format (weights_format: llama2c → fe_build_llama2c).
  *   4. The family builder (fe_build_gpt2, ...) reads config keys with
  *      fe_config_*, tensors with fe_weight, and adds nodes with fe_node.
  *   5. The graph is verified (ir_verify).
@@ -132,6 +133,9 @@ void fe_weights_sort(FeWeights *w);
 
 /* The tensor called name, or NULL. */
 FeTensor *fe_weights_find(const FeWeights *w, const char *name);
+/* t's data as f32 (converting F16/BF16 into the arena once); NULL for
+ * WT_OTHER or on out-of-memory.  fe_weight calls this; readers rarely need to. */
+const float *fe_tensor_f32(Arena *a, FeTensor *t);
 
 /* ======================================================================
  * frontend/family.c — what a family builder uses: config, weights, nodes
@@ -149,7 +153,9 @@ typedef struct FeModel {
   FeConfig cfg;
   const char *weights_path;  /* resolved path of the weights file */
   Loc weights_loc;           /* where `weights:` is written (or the model file) */
-  FeWeights *weights;        /* NULL when the family reads its own format */
+  FeWeights *weights;        /* opened by the first fe_weight (so config errors come
+                                first); stays NULL when the family reads its own format */
+  bool weights_failed;       /* opening them failed (reported once) */
   const char *prefix;        /* fe_weight tries name, then prefix+name ("transformer.") */
 } FeModel;
 
@@ -195,7 +201,7 @@ Value *fe_weight(FeModel *m, Shape shape, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* True when the tensor exists (with or without the prefix): optional weights
  * such as an untied lm_head or biases. */
-bool fe_has_weight(const FeModel *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+bool fe_has_weight(FeModel *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Adds a node with up to three inputs; trailing NULL inputs are absent (a
  * linear without bias).  Returns NULL without a new diagnostic when a given
@@ -220,5 +226,26 @@ int fe_build_bert(FeModel *m);      /* bert.c */
  * m->weights is NULL on entry.  It may fill an FeWeights with HF names
  * (fe_weights_new/add) and call fe_build_llama. */
 int fe_build_llama2c(FeModel *m);   /* llama2c.c */
+
+/* llama.c, shared with llama2c.c: a Llama decoder from explicit dimensions. */
+typedef struct {
+  int64_t dim;           /* hidden_size */
+  int64_t hidden_dim;    /* intermediate_size (SwiGLU width) */
+  int64_t n_layers;      /* num_hidden_layers */
+  int64_t n_heads;       /* num_attention_heads */
+  int64_t n_kv_heads;    /* num_key_value_heads (grouped-query when < n_heads) */
+  int64_t vocab_size;
+  int64_t max_seq;       /* max_position_embeddings (llama2.c: seq_len) */
+  double norm_eps;       /* rms_norm_eps */
+  double rope_theta;     /* rope base */
+  RopeStyle rope_style;  /* ROPE_HALVES (HF) | ROPE_INTERLEAVED (llama2.c) */
+  bool tied;             /* classifier = embedding table (no lm_head.weight) */
+} FeLlamaDims;
+/* Heads divide the width, kv heads divide heads, even head size, parameter
+ * cap; -1 after a diagnostic at loc. */
+int fe_llama_check_dims(const FeModel *m, const FeLlamaDims *d, Loc loc);
+/* Builds tokens i32 [T] -> logits [T, vocab] into m->g with the HF tensor
+ * names of m->weights.  0, or -1 after a diagnostic. */
+int fe_llama_graph(FeModel *m, const FeLlamaDims *d);
 
 #endif

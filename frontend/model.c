@@ -1,7 +1,211 @@
-/* model.c — placeholder until the model.yaml frontend lands. */
+/*
+ * model.c — fe_load_model: a model.yaml file or a Hugging Face folder in,
+ * a verified Graph out.
+ *
+ *   model.yaml:  tfc: 1, name, family, config, weights[, weights_format]
+ *   HF folder:   config.json (model_type gpt2 | llama | bert) + model.safetensors;
+ *                the graph is named after the folder, made a C identifier.
+ *
+ * This file checks the top level (unknown keys are errors that list the
+ * allowed ones), opens the weights and hands an FeModel to the family's
+ * builder; the builders read the config and tensors through family.c.
+ */
 #include "frontend.h"
-Graph *fe_load_model(Arena *a, const char *path) {
-  (void)a;
-  diag_error(diag_loc(path, 0, 0), "model frontend not built yet");
+
+#include <errno.h>
+#include <string.h>
+#include <sys/stat.h>
+
+typedef int (*BuildFn)(FeModel *m);
+
+typedef struct {
+  const char *name;   /* as written in model.yaml / config.json */
+  Family family;
+  BuildFn build;      /* NULL: not supported yet */
+} FamilyEntry;
+
+static const FamilyEntry families[] = {
+    {"gpt2", FAMILY_GPT2, fe_build_gpt2},
+    {"llama", FAMILY_LLAMA, fe_build_llama},
+    {"bert", FAMILY_BERT, fe_build_bert},
+    {"graph", FAMILY_GRAPH, NULL},
+};
+#define N_FAMILIES ((int)(sizeof families / sizeof families[0]))
+
+static const char *const top_keys[] = {"tfc", "name", "family", "config", "weights",
+                                       "weights_format", NULL};
+
+static bool is_identifier(const char *s) {
+  if (!*s || (*s >= '0' && *s <= '9') || strlen(s) > 64) return false;
+  for (; *s; s++)
+    if (!(*s == '_' || (*s >= '0' && *s <= '9') || ((*s | 32) >= 'a' && (*s | 32) <= 'z')))
+      return false;
+  return true;
+}
+
+static const FamilyEntry *find_family(const char *name) {
+  for (int i = 0; i < N_FAMILIES; i++)
+    if (strcmp(families[i].name, name) == 0) return &families[i];
   return NULL;
+}
+
+/* dir of path + "/" + rel, unless rel is absolute. */
+static const char *relative_to(Arena *a, const char *path, const char *rel) {
+  const char *slash = strrchr(path, '/');
+  if (rel[0] == '/' || !slash) return arena_strdup(a, rel);
+  return arena_printf(a, "%.*s/%s", (int)(slash - path), path, rel);
+}
+
+/* ---- model.yaml ---- */
+
+/* A required top-level key of the given kind; NULL after a diagnostic. */
+static const Doc *top_key(const Doc *doc, const char *key, DocKind kind) {
+  const Doc *d = fe_doc_get(doc, key);
+  if (!d) return diag_error(doc->loc, "missing key '%s'", key), NULL;
+  if (d->kind != kind)
+    return diag_error(d->loc, "'%s' must be %s, not %s", key, fe_doc_kind_name(kind),
+                      fe_doc_kind_name(d->kind)), NULL;
+  return d;
+}
+
+static bool check_top_keys(const Doc *doc) {
+  for (int i = 0; i < doc->n; i++) {
+    bool known = false;
+    for (int k = 0; top_keys[k] && !known; k++) known = strcmp(doc->keys[i], top_keys[k]) == 0;
+    if (!known) {
+      diag_error(doc->key_locs[i], "unknown key '%s' (allowed: tfc, name, family, config, "
+                 "weights, weights_format)", doc->keys[i]);
+      return false;
+    }
+  }
+  return true;
+}
+
+static bool check_version(const Doc *doc) {
+  const Doc *v = top_key(doc, "tfc", DOC_NUMBER);
+  if (v && (!v->is_integer || v->integer != 1))
+    return diag_error(v->loc, "unsupported model description version %g (this tfc reads 'tfc: 1')",
+                      v->number), false;
+  return v != NULL;
+}
+
+/* name: a C identifier, the prefix of every generated symbol. */
+static const char *read_name(const Doc *doc) {
+  const Doc *n = top_key(doc, "name", DOC_STRING);
+  if (n && !is_identifier(n->string))
+    return diag_error(n->loc, "name '%s' is not a C identifier (letters, digits and '_', "
+                      "not starting with a digit, at most 64 characters)", n->string), NULL;
+  return n ? n->string : NULL;
+}
+
+static const FamilyEntry *read_family(const Doc *doc) {
+  const Doc *f = top_key(doc, "family", DOC_STRING);
+  if (!f) return NULL;
+  const FamilyEntry *e = find_family(f->string);
+  if (!e) diag_error(f->loc, "unknown family '%s' (expected gpt2, llama, bert or graph)", f->string);
+  else if (!e->build) diag_error(f->loc, "family '%s' is not supported yet", f->string);
+  return e && e->build ? e : NULL;
+}
+
+/* weights_format: safetensors (default) | llama2c; true for llama2c. */
+static int read_format(const Doc *doc, bool *llama2c) {
+  const Doc *f = fe_doc_get(doc, "weights_format");
+  *llama2c = false;
+  if (!f) return 0;
+  if (f->kind == DOC_STRING && strcmp(f->string, "safetensors") == 0) return 0;
+  if (f->kind == DOC_STRING && strcmp(f->string, "llama2c") == 0) return *llama2c = true, 0;
+  diag_error(f->loc, "'weights_format' must be safetensors or llama2c");
+  return -1;
+}
+
+/* Fills m from a model.yaml; returns the family, or NULL after a diagnostic. */
+static const FamilyEntry *read_yaml(FeModel *m, const char **name, bool *llama2c) {
+  const Doc *doc = fe_yaml_load(m->arena, m->path);
+  if (!doc) return NULL;
+  if (doc->kind != DOC_OBJECT)
+    return diag_error(doc->loc, "expected a mapping with keys tfc, name, family, config and "
+                      "weights"), NULL;
+  if (!check_top_keys(doc) || !check_version(doc) || !(*name = read_name(doc))) return NULL;
+  const FamilyEntry *family = read_family(doc);
+  if (!family || read_format(doc, llama2c)) return NULL;
+  bool need_cfg = !*llama2c || fe_doc_get(doc, "config");  /* llama2c: the header is the config */
+  const Doc *cfg = need_cfg ? top_key(doc, "config", DOC_OBJECT) : NULL;
+  const Doc *w = cfg || !need_cfg ? top_key(doc, "weights", DOC_STRING) : NULL;
+  if (!w) return NULL;
+  m->cfg = (FeConfig){cfg, cfg ? cfg->loc : doc->loc};
+  m->weights_path = relative_to(m->arena, m->path, w->string);
+  m->weights_loc = w->loc;
+  return m->weights_path ? family : NULL;
+}
+
+/* ---- Hugging Face folders ---- */
+
+/* "models/gpt2-small/" -> "gpt2_small": the folder's last name as a C identifier. */
+static const char *folder_name(Arena *a, const char *path) {
+  size_t n = strlen(path);
+  while (n > 1 && path[n - 1] == '/') n--;
+  size_t start = n;
+  while (start > 0 && path[start - 1] != '/') start--;
+  if (n - start > 60) n = start + 60;
+  bool digit = path[start] >= '0' && path[start] <= '9';
+  char *s = arena_printf(a, "%s%.*s", digit ? "_" : "", (int)(n - start), path + start);
+  if (!s) return NULL;
+  for (char *p = s; *p; p++)
+    if (!(*p == '_' || (*p >= '0' && *p <= '9') || ((*p | 32) >= 'a' && (*p | 32) <= 'z'))) *p = '_';
+  return is_identifier(s) && strspn(s, "_") < strlen(s) ? s : "model";
+}
+
+static const FamilyEntry *read_folder(FeModel *m, const char **name) {
+  const char *json = arena_printf(m->arena, "%s/config.json", m->path);
+  Buf text = {0};
+  if (!json || buf_read_file(&text, json)) {
+    diag_error(diag_loc(m->path, 0, 0), "not a model folder: cannot read config.json: %s",
+               strerror(errno));
+    return buf_free(&text), NULL;
+  }
+  const Doc *cfg = fe_json_parse(m->arena, text.data, text.len, json, true, NULL);
+  buf_free(&text);
+  if (!cfg) return NULL;
+  if (cfg->kind != DOC_OBJECT) return diag_error(cfg->loc, "expected a JSON object"), NULL;
+  m->cfg = (FeConfig){cfg, cfg->loc};
+  int type;
+  static const char *const types[] = {"gpt2", "llama", "bert", NULL};
+  if (fe_config_choice(&m->cfg, "model_type", types, -1, &type)) return NULL;
+  const FamilyEntry *family = find_family(types[type]);
+  m->weights_path = arena_printf(m->arena, "%s/model.safetensors", m->path);
+  m->weights_loc = diag_loc(m->path, 0, 0);
+  *name = folder_name(m->arena, m->path);
+  return m->weights_path && *name ? family : NULL;
+}
+
+/* ---- loading ---- */
+
+static int build(FeModel *m, const FamilyEntry *family, const char *name, bool llama2c) {
+  int errors = diag_error_count();
+  m->g = ir_graph_new(m->arena, name, family->family);
+  int rc = !m->g ? -1 : llama2c ? fe_build_llama2c(m) : family->build(m);
+  if (rc == 0 && ir_verify(m->g, "the frontend")) rc = -1;
+  if (rc && diag_error_count() == errors) diag_error(diag_loc(m->path, 0, 0), "out of memory");
+  return rc;
+}
+
+Graph *fe_load_model(Arena *a, const char *path) {
+  struct stat st;
+  if (stat(path, &st) != 0) {
+    diag_error(diag_loc(path, 0, 0), "cannot read: %s", strerror(errno));
+    return NULL;
+  }
+  FeModel m = {.arena = a, .path = path, .loc = diag_loc(path, 0, 0)};
+  const char *name = NULL;
+  bool llama2c = false;
+  int errors = diag_error_count();
+  const FamilyEntry *family = S_ISDIR(st.st_mode) ? read_folder(&m, &name)
+                                                  : read_yaml(&m, &name, &llama2c);
+  if (!family) {
+    if (diag_error_count() == errors) diag_error(diag_loc(path, 0, 0), "out of memory");
+    return NULL;
+  }
+  if (build(&m, family, name, llama2c)) return NULL;
+  m.g->source = path;
+  return m.g;
 }
