@@ -31,13 +31,17 @@ typedef struct {
   const char **run_tokens;
   int n_run_tokens;
   bool run_chars;            /* --chars: one string split into characters */
+  int32_t *model_tokens;     /* models, --interpret --tokens "1 2 3": the ids */
+  int n_model_tokens;
+  const char *tokens_arg;    /* --tokens: the list as given */
+  const char *logits_path;   /* --logits OUT: raw little-endian f32, n x last dim */
 } Options;
 
 static const char usage_text[] =
     "usage: tfc INPUT [-O0|-O1|-O2|-O3] [-o OUT] [--target=T] [--emit=KIND] [--main] [options]\n"
     "\n"
     "INPUT is a model.yaml, a Hugging Face model folder (config.json + model.safetensors),\n"
-    "or a .rasp program.\n"
+    "or a .rasp program (or a .tir file of textual IR, with pseudo-random weights).\n"
     "\n"
     "  -o OUT               write OUT (and OUT's .h, and a weights file when not embedded)\n"
     "  -O0 .. -O3           optimization level (default -O2); never lossy\n"
@@ -53,6 +57,9 @@ static const char usage_text[] =
     "  --output NAME        RASP: the s-op the program produces (default: last assignment)\n"
     "  --interpret TOK...   RASP: run the program on the tokens in tfc's interpreter\n"
     "  --chars STRING       RASP, with --interpret: the tokens are the characters of STRING\n"
+    "  --interpret --tokens \"1 2 3\" [--logits OUT]\n"
+    "                       models: run the passes, then the reference interpreter on the\n"
+    "                       tokens; write raw float32 n x last-dim outputs to OUT (or a summary)\n"
     "  --version, --help\n";
 
 static int usage_error(const char *fmt, const char *arg) {
@@ -131,6 +138,10 @@ static int parse_args(int argc, char **argv, Options *o) {
       o->passes.print_after = v;
     } else if ((v = option_value(a, "--output", &i, argc, argv))) {
       o->rasp.output = v;
+    } else if ((v = option_value(a, "--tokens", &i, argc, argv))) {
+      o->tokens_arg = v;
+    } else if ((v = option_value(a, "--logits", &i, argc, argv))) {
+      o->logits_path = v;
     } else if ((v = option_value(a, "--chars", &i, argc, argv))) {
       o->run_chars = true;
       o->run_tokens[o->n_run_tokens++] = v;
@@ -185,6 +196,18 @@ static const char *base_name(const char *path) {
   return slash ? slash + 1 : path;
 }
 
+/* Textual IR (docs/ir.md): constants get deterministic pseudo-random data. */
+static Graph *load_tir(Arena *a, const char *path) {
+  Buf text = {0};
+  if (buf_read_file(&text, path)) {
+    diag_error(diag_loc(path, 0, 0), "cannot read the file");
+    return NULL;
+  }
+  Graph *g = ir_parse(a, text.data, path, NULL, NULL);
+  buf_free(&text);
+  return g;
+}
+
 static Graph *load_input(Arena *a, Options *o) {
   struct stat st;
   if (stat(o->input, &st) != 0) {
@@ -192,6 +215,7 @@ static Graph *load_input(Arena *a, Options *o) {
     return NULL;
   }
   if (has_suffix(o->input, ".rasp")) return rasp_load(a, o->input, &o->rasp);
+  if (has_suffix(o->input, ".tir")) return load_tir(a, o->input);
   return fe_load_model(a, o->input);
 }
 
@@ -224,7 +248,53 @@ static int write_ir(const Graph *g, const Options *o) {
   return rc;
 }
 
+/* --interpret --tokens "1 2 3" for models: the ids, or 2 after a usage error. */
+static int parse_model_tokens(Options *o) {
+  if (!o->tokens_arg) return usage_error("--interpret on '%s' needs --tokens \"ID ID ...\"", o->input);
+  const char *p = o->tokens_arg;
+  o->model_tokens = calloc(strlen(p) / 2 + 2, sizeof(int32_t));
+  while (*p) {
+    char *end;
+    if (*p == ' ' || *p == ',' || *p == '\t' || *p == '\n') {
+      p++;
+      continue;
+    }
+    long v = strtol(p, &end, 10);
+    if (end == p || (*end && !strchr(" ,\t\n", *end)) || v < INT32_MIN || v > INT32_MAX)
+      return usage_error("--tokens: '%s' is not a list of integer token ids", o->tokens_arg);
+    o->model_tokens[o->n_model_tokens++] = (int32_t)v;
+    p = end;
+  }
+  if (!o->n_model_tokens) return usage_error("--tokens: '%s' holds no token ids", o->tokens_arg);
+  return 0;
+}
+
+/* Models: passes, then the reference interpreter; the outputs go to --logits
+ * (raw float32, n x last dim, written whole or not at all) or a summary. */
+static int interpret_model(Graph *g, const Options *o) {
+  int n = o->n_model_tokens;
+  if (pass_run_pipeline(g, &o->passes) || g->n_outputs < 1) return -1;
+  int64_t width = ir_last_dim(g->outputs[0]), total = ir_numel(g->outputs[0]->shape, n);
+  Buf b = {0};
+  float *out = calloc((size_t)total + 1, sizeof(float));
+  int rc = out ? ir_interpret(g, o->model_tokens, n, out) : -1;
+  if (rc == 0 && o->logits_path) {
+    buf_append(&b, out, sizeof(float) * (size_t)total);
+    rc = buf_write_file(&b, o->logits_path);
+  } else if (rc == 0) {
+    const float *last = out + total - width;
+    int64_t best = 0;
+    for (int64_t i = 1; i < width; i++) best = last[i] > last[best] ? i : best;
+    printf("%s: %d tokens -> %lld x %lld outputs; last row: argmax %lld (%.6g)\n", g->name, n,
+           (long long)(total / width), (long long)width, (long long)best, last[best]);
+  }
+  free(out);
+  buf_free(&b);
+  return rc;
+}
+
 /* The command line, for the generated header comment (no paths beyond argv). */
+
 static char *join_args(int argc, char **argv) {
   Buf b = {0};
   buf_puts(&b, "tfc");
@@ -236,6 +306,11 @@ static int compile(Options *o, int argc, char **argv) {
   Arena *a = arena_new();
   Graph *g = a ? load_input(a, o) : NULL;
   int rc = g ? 0 : -1;
+  if (rc == 0 && o->interpret && g->family != FAMILY_RASP) {
+    rc = interpret_model(g, o);
+    arena_free(a);
+    return rc ? 1 : 0;
+  }
   if (rc == 0 && o->interpret) {
     rc = rasp_run(g, o->run_tokens, o->n_run_tokens, stdout) ? -1 : 0;
     arena_free(a);
@@ -267,13 +342,14 @@ int main(int argc, char **argv) {
     free(o.run_tokens);
     return rc < 0 ? 0 : rc;
   }
-  if (o.interpret && !has_suffix(o.input, ".rasp")) {
+  if (o.interpret && !has_suffix(o.input, ".rasp") && (rc = parse_model_tokens(&o))) {
     free(o.run_tokens);
-    return usage_error("--interpret takes a .rasp program, not '%s'", o.input);
+    return rc;
   }
   if (!o.target_given || o.cg.target == TARGET_HOST) o.cg.target = host_target();
   o.passes.target = o.cg.target;
   rc = compile(&o, argc, argv);
   free(o.run_tokens);
+  free(o.model_tokens);
   return rc;
 }
