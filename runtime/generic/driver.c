@@ -3,20 +3,28 @@
  *
  *   ./model [-w WEIGHTS] --tokens "1 2 3" [--logits OUT] [--incremental]
  *           [--generate N] [--temperature T] [--top-p P] [--seed S]
+ *           [--tokenizer tok.bin --prompt TEXT] [--timing]
  *
  * --logits OUT writes raw little-endian float32, n x out_dim, from one
  * forward call (--incremental: one call per token, through the KV cache).
  * --generate N then samples N more ids (sampler.c) and prints them on one
- * line.  Without either, it prints the arg-max of the last row.  Errors go to
- * stderr and exit 1.  The model is reached only through RtModel, so the same
+ * line.  With --tokenizer FILE (a llama2.c tokenizer.bin, tokenizer.c),
+ * --prompt TEXT replaces --tokens (BOS + the encoded text) and --generate N
+ * prints text instead: N positions after BOS, the prompt's tokens included,
+ * stopping early at a BOS, as llama2.c's `run -n N -i TEXT` does.  --timing
+ * reports the decode speed on stderr as run.c does ("achieved tok/s", timed
+ * from the first sampled token on).  Without either, it prints the arg-max
+ * of the last row.  Errors go to stderr and exit 1.  The model is reached only through RtModel, so the same
  * driver serves every generated model; new options go in rt_driver_parse
  * (one branch each) and act in rt_driver_main.
  */
 // rt-needs: generic/sampler.c
+// rt-needs: generic/tokenizer.c
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #ifndef RT_API
 #define RT_API static __attribute__((unused))
@@ -45,6 +53,9 @@ typedef struct {
   float temperature;       /* --temperature (default 0: greedy) */
   float topp;              /* --top-p (default 1: off) */
   unsigned long long seed; /* --seed (default 42) */
+  const char *tokenizer;   /* --tokenizer tok.bin: generation prints text */
+  const char *prompt;      /* --prompt TEXT (needs --tokenizer) */
+  int timing;              /* --timing: decode tok/s on stderr */
 } RtDriverOptions;
 
 RT_API int rt_driver_fail(const char *what, const char *detail) {
@@ -65,10 +76,11 @@ RT_API int rt_driver_parse(int argc, char **argv, RtDriverOptions *o) {
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
     double x = 0;
-    int takes = strcmp(a, "--incremental") != 0;
+    int takes = strcmp(a, "--incremental") != 0 && strcmp(a, "--timing") != 0;
+    int text = !strcmp(a, "-w") || !strcmp(a, "--tokens") || !strcmp(a, "--logits") ||
+               !strcmp(a, "--tokenizer") || !strcmp(a, "--prompt");
     if (takes && !v) return rt_driver_fail("missing value after", a);
-    if (takes && strcmp(a, "-w") && strcmp(a, "--tokens") && strcmp(a, "--logits") &&
-        rt_parse_number(v, &x))
+    if (takes && !text && rt_parse_number(v, &x))
       return rt_driver_fail("expected a number after", a);
     if (!strcmp(a, "-w"))
       o->weights = v;
@@ -78,6 +90,12 @@ RT_API int rt_driver_parse(int argc, char **argv, RtDriverOptions *o) {
       o->logits_path = v;
     else if (!strcmp(a, "--incremental"))
       o->incremental = 1;
+    else if (!strcmp(a, "--tokenizer"))
+      o->tokenizer = v;
+    else if (!strcmp(a, "--prompt"))
+      o->prompt = v;
+    else if (!strcmp(a, "--timing"))
+      o->timing = 1;
     else if (!strcmp(a, "--generate") && x >= 0)
       o->generate = (long)x;
     else if (!strcmp(a, "--temperature") && x >= 0)
@@ -90,7 +108,10 @@ RT_API int rt_driver_parse(int argc, char **argv, RtDriverOptions *o) {
       return rt_driver_fail("unknown option or bad value", a);
     i += takes;
   }
-  if (!o->tokens_text) return rt_driver_fail("no input: give --tokens \"1 2 3\"", NULL);
+  if (o->prompt && !o->tokenizer) return rt_driver_fail("--prompt needs --tokenizer", NULL);
+  if (o->prompt && o->tokens_text) return rt_driver_fail("give --tokens or --prompt", NULL);
+  if (!o->tokens_text && !o->prompt)
+    return rt_driver_fail("no input: give --tokens \"1 2 3\" or --prompt TEXT", NULL);
   return 0;
 }
 
@@ -138,26 +159,72 @@ RT_API int rt_write_floats(const char *path, const float *x, size_t n) {
   return ok ? 0 : rt_driver_fail("cannot write", path);
 }
 
-/* Samples o->generate ids after the prompt whose last row is last_row. */
+/* Milliseconds from an arbitrary origin (C11 timespec_get), for --timing. */
+RT_API double rt_now_ms(void) {
+  struct timespec ts;
+  timespec_get(&ts, TIME_UTC);
+  return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+/* What generation prints: ids separated by spaces, or text through a tokenizer. */
+typedef struct {
+  const RtTokenizer *tok;  /* NULL: ids */
+  int32_t prev;            /* the token before (decoding drops a space after BOS) */
+  long count;              /* tokens printed */
+} RtEcho;
+
+RT_API void rt_echo(RtEcho *e, int32_t id) {
+  if (e->tok)
+    rt_tok_print(stdout, rt_tok_decode(e->tok, e->prev, id)), fflush(stdout);
+  else
+    printf("%s%d", e->count ? " " : "", (int)id);
+  e->prev = id;
+  e->count++;
+}
+
+/* Samples after the prompt ids[0..n_prompt) whose last row is last_row.
+ * Ids: o->generate new ids.  Text (tok): o->generate positions after BOS,
+ * the prompt's included, stopping at a sampled BOS (llama2.c's -n). */
 RT_API int rt_driver_generate(const RtModel *md, void *m, const RtDriverOptions *o, float *last_row,
-                              int n_prompt) {
+                              const int32_t *ids, int n_prompt, const RtTokenizer *tok) {
   RtSampler sm = {md->out_dim, o->temperature, o->topp, o->seed ? o->seed : 0x9E3779B97F4A7C15ull,
                   malloc(sizeof(RtProbIndex) * (size_t)md->out_dim)};
   if (!sm.scratch) return rt_driver_fail("out of memory", NULL);
-  for (long i = 0; i < o->generate; i++) {
+  RtEcho e = {tok, ids[0], 0};
+  for (int i = 1; tok && i < n_prompt && e.count < o->generate; i++) rt_echo(&e, ids[i]);
+  double start = 0;
+  long timed = 0;
+  for (long i = 0; e.count < o->generate; i++) {
     int32_t next = rt_sample(&sm, last_row);
-    printf("%s%d", i ? " " : "", (int)next);
-    if (i + 1 == o->generate) break;
+    if (tok && next == RT_TOK_BOS) break;
+    rt_echo(&e, next);
+    if (i == 0) start = rt_now_ms();
+    if (e.count == o->generate) break;
     if (n_prompt + i + 1 > md->max_seq) {
       fprintf(stderr, "note: context of %d tokens is full; stopped\n", md->max_seq);
       break;
     }
     int rc = md->forward(m, &next, 1, last_row);
     if (rc) return free(sm.scratch), rt_driver_fail("forward failed", md->last_error());
+    timed++;
   }
   printf("\n");
+  if (o->timing && timed)
+    fprintf(stderr, "achieved tok/s: %f\n", (double)timed / (rt_now_ms() - start) * 1000.0);
   free(sm.scratch);
   return 0;
+}
+
+/* BOS + the encoded prompt, in a malloc'd array of *n ids.  NULL after a message. */
+RT_API int32_t *rt_driver_encode(const RtTokenizer *tok, const char *text, int max_seq, int *n) {
+  int32_t *ids = malloc(sizeof(int32_t) * (strlen(text) + 2));
+  *n = ids ? rt_tok_encode(tok, text, 1, ids) : -1;
+  if (*n < 0 || *n > max_seq) {
+    rt_driver_fail(*n < 0 ? "cannot encode the prompt" : "prompt too long for the context", NULL);
+    free(ids);
+    return NULL;
+  }
+  return ids;
 }
 
 /* Opens the weights: -w, else embedded, else the default file beside argv0. */
@@ -179,20 +246,30 @@ RT_API int rt_driver_main(int argc, char **argv, const RtModel *md) {
   int n = 0, rc = rt_driver_parse(argc, argv, &o);
   if (rc) return rc;
   if (o.generate && !md->is_decoder) return rt_driver_fail("--generate needs a decoder", NULL);
-  int32_t *ids = rt_parse_tokens(o.tokens_text, md->vocab, md->max_seq, &n);
+  RtTokenizer tok = {0};
+  const char *err = NULL;
+  if (o.tokenizer && rt_tok_load(&tok, o.tokenizer, md->vocab, &err))
+    return rt_driver_fail(err, o.tokenizer);
+  int32_t *ids = o.prompt ? rt_driver_encode(&tok, o.prompt, md->max_seq, &n)
+                          : rt_parse_tokens(o.tokens_text, md->vocab, md->max_seq, &n);
   void *m = ids ? rt_driver_open(md, argv[0], o.weights) : NULL;
   float *out = m ? malloc(sizeof(float) * (size_t)n * (size_t)md->out_dim) : NULL;
-  if (!ids) return 1;
-  if (!m) return free(ids), rt_driver_fail("cannot open the model", md->last_error());
+  if (!ids) return rt_tok_free(&tok), 1;
+  if (!m) {
+    free(ids), rt_tok_free(&tok);
+    return rt_driver_fail("cannot open the model", md->last_error());
+  }
   if (!out) rc = rt_driver_fail("out of memory", NULL);
   if (!rc && rt_driver_run(md, m, ids, n, out, o.incremental))
     rc = rt_driver_fail("forward failed", md->last_error());
   if (!rc && o.logits_path) rc = rt_write_floats(o.logits_path, out, (size_t)n * md->out_dim);
   float *last = out ? out + (size_t)(n - 1) * md->out_dim : NULL;
-  if (!rc && o.generate) rc = rt_driver_generate(md, m, &o, last, n);
+  if (!rc && o.generate)
+    rc = rt_driver_generate(md, m, &o, last, ids, n, o.tokenizer ? &tok : NULL);
   if (!rc && !o.logits_path && !o.generate)
     printf("%d tokens; last row arg-max %d\n", n, rt_argmax(last, md->out_dim));
   free(out), free(ids);
+  rt_tok_free(&tok);
   md->close(m);
   return rc;
 }

@@ -1,0 +1,20 @@
+# Family tests (issue 3): Llama and BERT against plain-PyTorch references, the
+# llama2.c checkpoints against their goldens, the tokenizer, bad checkpoints.
+#
+#   families.<case>.<mode>   tests/families/check_model.py: a tiny random model
+#                            (tests/ref/llama_ref.py, bert_ref.py) through tfc
+#                            -O0 / -O2 (generated C, one call and --incremental)
+#                            and the interpreter; max abs error <= 1e-4 max|ref|
+#   families.tokenizer       the llama2.c tokenizer against the README goldens
+#   families.llama2c.*       stories260K / aidreams260K: goldens G1-G4 (ids and
+#                            text) and the numeric anchor; skipped (exit 77, with
+#                            a message) when ../shared/models/llama2c is absent
+#   families.llama2c_bad     malformed checkpoints: exit 1, "FILE: error:", no output
+set(TFC_FAM_DIR ${CMAKE_CURRENT_SOURCE_DIR}/families)
+set(TFC_FAM_WORK ${CMAKE_CURRENT_BINARY_DIR}/families)
+set(TFC_FAM_MODELS ${TFC_SHARED}/models)
+
+add_test(NAME families.tokenizer
+         COMMAND sh -c "mkdir -p ${TFC_FAM_WORK} && ${TFC_CC} ${TFC_TEST_CFLAGS} ${TFC_FAM_DIR}/tokenizer_test.c -o ${TFC_FAM_WORK}/tokenizer_test && ${TFC_FAM_WORK}/tokenizer_test ${TFC_FAM_MODELS} ${TFC_FAM_WORK}")
+set_tests_properties(families.tokenizer PROPERTIES LABELS unit SKIP_RETURN_CODE 77)
+
