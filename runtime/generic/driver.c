@@ -13,10 +13,11 @@
  * prints text instead: N positions after BOS, the prompt's tokens included,
  * stopping early at a BOS, as llama2.c's `run -n N -i TEXT` does.  --timing
  * reports the decode speed on stderr as run.c does ("achieved tok/s", timed
- * from the first sampled token on).  Without either, it prints the arg-max
- * of the last row.  Errors go to stderr and exit 1.  The model is reached only through RtModel, so the same
- * driver serves every generated model; new options go in rt_driver_parse
- * (one branch each) and act in rt_driver_main.
+ * from the first sampled token on).  Without --logits or --generate, it
+ * prints the arg-max of the last row.  Errors go to stderr and exit 1.  The
+ * model is reached only through RtModel, so the same driver serves every
+ * generated model; new options go in rt_driver_parse (one branch each) and
+ * act in rt_driver_main.
  */
 // rt-needs: generic/sampler.c
 // rt-needs: generic/tokenizer.c
