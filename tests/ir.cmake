@@ -17,3 +17,9 @@ add_test(NAME ir_interp COMMAND test_ir_interp ${TFC_IR_CASES})
 set_tests_properties(ir_interp_ref_cases PROPERTIES FIXTURES_SETUP ir_interp_cases LABELS unit)
 set_tests_properties(ir_interp PROPERTIES FIXTURES_REQUIRED ir_interp_cases)
 set_tests_properties(ir_text ir_verify ir_interp PROPERTIES LABELS unit)
+
+# The driver's model branch of --interpret (on a .tir graph, -O0 against -O2).
+add_test(NAME ir_driver_interpret
+         COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/unit/driver_interpret.sh $<TARGET_FILE:tfc>
+                 ${TFC_IR_CASES} ${CMAKE_CURRENT_BINARY_DIR}/ir_driver_work)
+set_tests_properties(ir_driver_interpret PROPERTIES FIXTURES_REQUIRED ir_interp_cases LABELS unit)
