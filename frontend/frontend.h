@@ -28,7 +28,8 @@
  *
  * A family builder is a function `int fe_build_X(FeModel *m)` that returns 0,
  * or -1 after a diagnostic.  It never needs to report out-of-memory: when it
- * fails without a diagnostic, model.c reports "out of memory".
+ * fails without a diagnostic, model.c reports "out of memory"; and any error
+ * reported while it ran fails the load even if it returned 0.
  */
 #ifndef TFC_FRONTEND_H
 #define TFC_FRONTEND_H

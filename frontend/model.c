@@ -184,6 +184,7 @@ static int build(FeModel *m, const FamilyEntry *family, const char *name, bool l
   int errors = diag_error_count();
   m->g = ir_graph_new(m->arena, name, family->family);
   int rc = !m->g ? -1 : llama2c ? fe_build_llama2c(m) : family->build(m);
+  if (diag_error_count() != errors) rc = -1;   /* e.g. a missing bias read as "no bias" */
   if (rc == 0 && ir_verify(m->g, "the frontend")) rc = -1;
   if (rc && diag_error_count() == errors) diag_error(diag_loc(m->path, 0, 0), "out of memory");
   return rc;
