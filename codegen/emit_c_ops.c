@@ -90,7 +90,7 @@ static const char *ref(const CgEmit *e, const Node *n, int k) {
 
 static void emit_linear(CgEmit *e, const Node *n) {
   const Value *w = n->inputs[1];
-  bool kn = n->attrs.w_layout == 1 && !(w->is_const && e->packed[w->id]);
+  bool kn = n->attrs.w_layout == 1 && !w->packed && !(w->is_const && e->packed[w->id]);
   long long K = last(n->inputs[0]), N = last(n->out);
   emit_comment(e, n, kn ? "W (k,n) stored as is" : NULL);
   buf_printf(e->c, "  %s(%s, %s, %s, %s, %s, %lld, %lld);\n",

@@ -28,7 +28,7 @@ static int64_t const_bytes(const Value *v) {
 static bool packable(const CgEmit *e, const Value *v) {
   const Graph *g = e->g;
   int uses = 0;
-  if (v->dtype != DT_F32 || v->shape.rank != 2) return false;
+  if (v->packed || v->dtype != DT_F32 || v->shape.rank != 2) return false;  /* prepack did it */
   for (int i = 0; i < g->n_outputs; i++)
     if (g->outputs[i] == v) return false;
   for (int i = 0; i < g->n_nodes; i++) {
@@ -45,6 +45,10 @@ static bool packable(const CgEmit *e, const Value *v) {
 
 /* Appends v's data to blob, transposed from [K,N] to [N,K] when packed. */
 static void append_const(Buf *blob, const Value *v, bool packed) {
+  if (v->packed) {   /* passes/prepack.c: panels of v->pack_nr outputs (runtime/pack.h) */
+    buf_append(blob, v->packed, (size_t)const_bytes(v));
+    return;
+  }
   if (!packed) {
     buf_append(blob, v->data, (size_t)const_bytes(v));
     return;
@@ -103,9 +107,11 @@ void cg_emit_weights_struct(CgEmit *e) {
   for (int i = 0; i < g->n_values; i++) {
     const Value *v = g->values[i];
     if (!v->is_const || !e->used[i]) continue;
-    buf_printf(e->c, "  const %s *%s;  /* %s %s */\n", const_type(v->dtype), e->cname[i],
+    buf_printf(e->c, "  const %s *%s;  /* %s %s%s */\n", const_type(v->dtype), e->cname[i],
                cg_comment(e, v->source ? v->source : v->name),
-               dims_text(e, v->shape, e->packed[i]));
+               dims_text(e, v->shape, e->packed[i]),
+               v->packed ? arena_printf(e->g->arena, ", pre-packed in panels of %d outputs",
+                                        v->pack_nr) : "");
   }
   buf_printf(e->c, "  char unused_;  /* keeps the struct non-empty */\n} %s_Weights;\n\n",
              e->name);
