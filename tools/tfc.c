@@ -14,7 +14,7 @@
 #include "codegen.h"
 #include "frontend.h"
 #include "passes.h"
-#include "rasp.h"
+#include "rasp/rasp.h"   /* frontend/rasp/rasp.h (ir/rasp.h is the IR dialect) */
 
 typedef enum { EMIT_C, EMIT_LLVM, EMIT_CUDA, EMIT_IR, EMIT_YAML } EmitKind;
 
@@ -312,7 +312,10 @@ static int compile(Options *o, int argc, char **argv) {
     return rc ? 1 : 0;
   }
   if (rc == 0 && o->interpret) {
-    rc = rasp_run(g, o->run_tokens, o->n_run_tokens, stdout) ? -1 : 0;
+    int n = o->n_run_tokens;   /* --chars STRING: one token per character */
+    const char **tokens = o->run_chars && n == 1 ? rasp_split_chars(a, o->run_tokens[0], &n)
+                                                 : o->run_tokens;
+    rc = !tokens || rasp_run(g, tokens, n, stdout) ? -1 : 0;
     arena_free(a);
     return rc ? 1 : 0;
   }

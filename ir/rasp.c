@@ -1,0 +1,272 @@
+/*
+ * rasp.c — the RASP dialect's pieces that are not execution: expression-tree
+ * constructors, operator and kind names, the static kind rules (which
+ * operations fail on every input and can be rejected at compile time), and the
+ * textual form of rasp nodes used by the IR printer and generated comments.
+ */
+#include "rasp.h"
+
+#include <string.h>
+
+RaspExpr *rasp_expr_new(Arena *a, RaspExprKind kind) {
+  RaspExpr *e = arena_alloc(a, sizeof(RaspExpr));
+  if (e) e->kind = kind;
+  return e;
+}
+
+RaspExpr *rasp_expr_arg(Arena *a, int k) {
+  RaspExpr *e = rasp_expr_new(a, RX_ARG);
+  if (e) e->arg = k;
+  return e;
+}
+
+RaspExpr *rasp_expr_const(Arena *a, RaspVal v) {
+  RaspExpr *e = rasp_expr_new(a, RX_CONST);
+  if (e) e->value = v;
+  return e;
+}
+
+RaspExpr *rasp_expr_unary(Arena *a, RaspOp op, const RaspExpr *x) {
+  RaspExpr *e = x ? rasp_expr_new(a, RX_UNARY) : NULL;
+  if (e) e->op = op, e->a = x;
+  return e;
+}
+
+RaspExpr *rasp_expr_binary(Arena *a, RaspOp op, const RaspExpr *x, const RaspExpr *y) {
+  RaspExpr *e = x && y ? rasp_expr_new(a, RX_BINARY) : NULL;
+  if (e) e->op = op, e->a = x, e->b = y;
+  return e;
+}
+
+RaspExpr *rasp_expr_remap(Arena *a, const RaspExpr *e, const int *map) {
+  if (!e) return NULL;
+  RaspExpr *r = arena_alloc(a, sizeof(RaspExpr));
+  if (!r) return NULL;
+  *r = *e;
+  if (e->kind == RX_ARG) r->arg = map[e->arg];
+  r->a = rasp_expr_remap(a, e->a, map);
+  r->b = rasp_expr_remap(a, e->b, map);
+  r->c = rasp_expr_remap(a, e->c, map);
+  return r;
+}
+
+/* ---- names ---- */
+
+const char *rasp_op_text(RaspOp op) {
+  static const char *text[RO_COUNT] = {
+      "+", "-", "*", "/", "%", "^", "==", "<", ">", "<=", ">=", "and", "or",
+      "not", "-", "+", "round", "indicator", "int", "float", "bool"};
+  return text[op];
+}
+
+const char *rasp_pred_text(RaspPred p) {
+  static const char *text[] = {"==", "!=", "<", ">", "<=", ">="};
+  return text[p];
+}
+
+const char *rasp_kind_name(RaspKind k) {
+  static const char *names[] = {"string", "bool", "int", "float", "number", "any", "selector"};
+  return names[k];
+}
+
+RaspKind rasp_val_kind(RaspValKind k) {
+  static const RaspKind kinds[] = {RK_STR, RK_BOOL, RK_INT, RK_FLOAT};
+  return kinds[k];
+}
+
+/* ---- static kind rules ---- */
+
+static bool is_numeric(RaspKind k) { return k == RK_BOOL || k == RK_INT || k == RK_FLOAT || k == RK_NUM; }
+
+/* Kind of a number op on two numeric kinds: float wins, then "either". */
+static RaspKind numeric_result(RaspKind a, RaspKind b) {
+  if (a == RK_FLOAT || b == RK_FLOAT) return RK_FLOAT;
+  if (a == RK_NUM || b == RK_NUM) return RK_NUM;
+  return RK_INT;
+}
+
+RaspKind rasp_join_kind(RaspKind a, RaspKind b) {
+  if (a == b) return a;
+  if (a != RK_BOOL && b != RK_BOOL && is_numeric(a) && is_numeric(b)) return RK_NUM;
+  return RK_ANY;
+}
+
+static const char *arith_kind(RaspOp op, RaspKind a, RaspKind b, RaspKind *out) {
+  if (op == RO_ADD && a == RK_STR && b == RK_STR) return *out = RK_STR, NULL;
+  if ((a == RK_STR && b != RK_ANY) || (b == RK_STR && a != RK_ANY)) return "string";
+  if (a == RK_ANY || b == RK_ANY) *out = op == RO_DIV ? RK_FLOAT : RK_ANY;
+  else if (op == RO_DIV) *out = RK_FLOAT;
+  else if (op == RO_POW && numeric_result(a, b) == RK_INT) *out = RK_NUM;   /* 2^-1 = 0.5 */
+  else *out = numeric_result(a, b);
+  return NULL;
+}
+
+const char *rasp_op_kind(RaspOp op, RaspKind a, RaspKind b, RaspKind *out) {
+  static char msg[128];
+  const char *bad = NULL;
+  switch (op) {
+  case RO_ADD: case RO_SUB: case RO_MUL: case RO_DIV: case RO_MOD: case RO_POW:
+    bad = arith_kind(op, a, b, out);
+    break;
+  case RO_LT: case RO_GT: case RO_LE: case RO_GE:
+    if (a != RK_ANY && b != RK_ANY && (a == RK_STR) != (b == RK_STR)) bad = "order";
+    *out = RK_BOOL;
+    break;
+  case RO_EQ: case RO_AND: case RO_OR: case RO_NOT: case RO_TO_BOOL: *out = RK_BOOL; break;
+  case RO_NEG: case RO_POS:
+    if (a == RK_STR) bad = "string";
+    *out = a == RK_BOOL ? RK_INT : a;
+    break;
+  case RO_ROUND:
+    if (a == RK_STR) bad = "string";
+    *out = RK_INT;
+    break;
+  case RO_INDICATOR: case RO_TO_INT: *out = RK_INT; break;
+  case RO_TO_FLOAT: *out = RK_FLOAT; break;
+  default: TFC_UNREACHABLE();
+  }
+  if (!bad) return NULL;
+  if (op >= RO_NOT)
+    snprintf(msg, sizeof msg, "cannot apply '%s' to a %s", rasp_op_text(op), rasp_kind_name(a));
+  else
+    snprintf(msg, sizeof msg, "cannot apply '%s' to %s and %s", rasp_op_text(op), rasp_kind_name(a),
+             rasp_kind_name(b));
+  return msg;
+}
+
+/* Kind of the list items / dict values an RX_LOOKUP can return. */
+static RaspKind items_kind(const RaspExpr *e) {
+  RaspKind k = e->n_items ? rasp_val_kind(e->items[0].kind) : RK_ANY;
+  for (int i = 1; i < e->n_items; i++) k = rasp_join_kind(k, rasp_val_kind(e->items[i].kind));
+  return k;
+}
+
+RaspKind rasp_expr_kind(const RaspExpr *e, const RaspKind *args) {
+  RaspKind out = RK_ANY;
+  switch (e->kind) {
+  case RX_ARG: return args[e->arg];
+  case RX_CONST: return rasp_val_kind(e->value.kind);
+  case RX_UNARY: rasp_op_kind(e->op, rasp_expr_kind(e->a, args), RK_ANY, &out); return out;
+  case RX_BINARY:
+    rasp_op_kind(e->op, rasp_expr_kind(e->a, args), rasp_expr_kind(e->b, args), &out);
+    return out;
+  case RX_IF: return rasp_join_kind(rasp_expr_kind(e->a, args), rasp_expr_kind(e->c, args));
+  case RX_IN: return RK_BOOL;
+  case RX_LOOKUP: return items_kind(e);
+  }
+  TFC_UNREACHABLE();
+}
+
+/* ---- printing ---- */
+
+void rasp_val_print(RaspVal v, Buf *out) {
+  switch (v.kind) {
+  case RV_STR: buf_puts(out, v.str); break;
+  case RV_BOOL: buf_puts(out, v.num ? "True" : "False"); break;
+  case RV_INT: buf_printf(out, "%.0f", v.num); break;
+  case RV_FLOAT: buf_printf(out, "%.17g", v.num); break;
+  }
+}
+
+void rasp_val_print_literal(RaspVal v, Buf *out) {
+  if (v.kind != RV_STR) return rasp_val_print(v, out);
+  buf_puts(out, "\"");
+  buf_puts(out, v.str);
+  buf_puts(out, "\"");
+}
+
+static void print_items(const RaspVal *items, int n, Buf *out) {
+  for (int i = 0; i < n; i++) {
+    if (i) buf_puts(out, ", ");
+    rasp_val_print_literal(items[i], out);
+  }
+}
+
+static void print_lookup(const RaspExpr *e, Buf *out) {
+  if (e->keys) {
+    buf_puts(out, "{");
+    for (int i = 0; i < e->n_items; i++) {
+      if (i) buf_puts(out, ", ");
+      rasp_val_print_literal(e->keys[i], out);
+      buf_puts(out, ": ");
+      rasp_val_print_literal(e->items[i], out);
+    }
+    buf_puts(out, "}[");
+  } else {
+    buf_puts(out, "[");
+    print_items(e->items, e->n_items, out);
+    buf_puts(out, "][");
+  }
+  rasp_expr_print(e->a, out);
+  buf_puts(out, "]");
+}
+
+void rasp_expr_print(const RaspExpr *e, Buf *out) {
+  switch (e->kind) {
+  case RX_ARG: buf_printf(out, "$%d", e->arg); break;
+  case RX_CONST: rasp_val_print_literal(e->value, out); break;
+  case RX_UNARY:
+    buf_printf(out, "%s(", rasp_op_text(e->op));
+    rasp_expr_print(e->a, out);
+    buf_puts(out, ")");
+    break;
+  case RX_BINARY:
+    buf_puts(out, "(");
+    rasp_expr_print(e->a, out);
+    buf_printf(out, " %s ", rasp_op_text(e->op));
+    rasp_expr_print(e->b, out);
+    buf_puts(out, ")");
+    break;
+  case RX_IF:
+    buf_puts(out, "(");
+    rasp_expr_print(e->a, out);
+    buf_puts(out, " if ");
+    rasp_expr_print(e->b, out);
+    buf_puts(out, " else ");
+    rasp_expr_print(e->c, out);
+    buf_puts(out, ")");
+    break;
+  case RX_IN:
+    buf_puts(out, "(");
+    rasp_expr_print(e->a, out);
+    buf_puts(out, " in [");
+    print_items(e->items, e->n_items, out);
+    buf_puts(out, "])");
+    break;
+  case RX_LOOKUP: print_lookup(e, out); break;
+  }
+}
+
+void rasp_print_attrs(const Node *n, Buf *out) {
+  if (n->op == OP_SELECT) buf_printf(out, " pred=%s", rasp_pred_text((RaspPred)n->attrs.predicate));
+  if (n->attrs.rasp && n->op != OP_AGGREGATE) {
+    buf_puts(out, " f=");
+    rasp_expr_print(n->attrs.rasp, out);
+  }
+  if (n->op == OP_AGGREGATE && n->attrs.rasp) {
+    buf_puts(out, " default=");
+    rasp_expr_print(n->attrs.rasp, out);
+  }
+  if (n->out->rasp) buf_printf(out, " kind=%s", rasp_kind_name(n->out->rasp->kind));
+}
+
+/* Checks a rasp node's inputs: s-ops [T] where s-ops go, selectors [T,T] where
+ * selectors go.  Returns 0, or -1 after a diagnostic (a compiler bug). */
+int rasp_verify_node(const Node *n) {
+  int want_sel = n->op == OP_AGGREGATE || n->op == OP_SELECTOR_WIDTH || n->op == OP_SELECTOR_COMBINE;
+  for (int i = 0; i < n->n_inputs; i++) {
+    const Value *v = n->inputs[i];
+    bool is_sel = v && v->shape.rank == 2;
+    bool sel_here = want_sel && (i == 0 || n->op == OP_SELECTOR_COMBINE);
+    if (!v || !v->rasp || is_sel != sel_here) {
+      diag_error(n->loc, "rasp node '%s' (%s): input %d must be %s", n->out->name,
+                 ir_op_info[n->op].name, i, sel_here ? "a selector" : "an s-op");
+      return -1;
+    }
+  }
+  if ((n->op == OP_MAP || n->op == OP_ZIPMAP || n->op == OP_SELECTOR_COMBINE) && !n->attrs.rasp) {
+    diag_error(n->loc, "rasp node '%s': no function", n->out->name);
+    return -1;
+  }
+  return 0;
+}

@@ -1,0 +1,111 @@
+/*
+ * rasp.h — the RASP dialect of the IR (specs/rasp.md): value kinds, constants,
+ * element-wise expression trees and the dialect's reference interpreter.
+ *
+ * An s-op is a Value of shape [T]; a selector is a bool Value of shape [T,T].
+ * Every element of an s-op is dynamically one of string, bool, int or float
+ * (an aggregate can give an int at one position and a float at another), so
+ * each s-op Value carries a RaspType with the *static* kind the frontend could
+ * prove: one class (RK_STR, RK_BOOL, RK_INT, RK_FLOAT), numbers of either kind
+ * (RK_NUM), or unknown (RK_ANY: may mix classes, checked at run time).
+ *
+ * map / zipmap / selector_combine nodes hold a RaspExpr: a small tree over the
+ * node's inputs (RX_ARG k) and constants, printed as C by the emitter and
+ * evaluated element by element by the interpreter.
+ */
+#ifndef TFC_IR_RASP_H
+#define TFC_IR_RASP_H
+
+#include "ir.h"
+
+/* Kind of one value (an element of an s-op, or a compile-time constant). */
+typedef enum { RV_STR, RV_BOOL, RV_INT, RV_FLOAT } RaspValKind;
+
+typedef struct {
+  RaspValKind kind;
+  double num;        /* bool (0/1), int (exact below 2^53), float */
+  const char *str;   /* RV_STR: arena (compile time) or run-time pool */
+} RaspVal;
+
+/* Static kind of a whole s-op (or selector). */
+typedef enum { RK_STR, RK_BOOL, RK_INT, RK_FLOAT, RK_NUM, RK_ANY, RK_SELECTOR } RaspKind;
+
+struct RaspType {
+  RaspKind kind;       /* what every element is known to be */
+  bool named;          /* bound to a source variable (else a temporary) */
+  const char *src;     /* the source statement's line, for comments in generated C */
+};
+
+/* Comparison predicates of select (attrs.predicate); also element-wise compares. */
+typedef enum { RP_EQ, RP_NE, RP_LT, RP_GT, RP_LE, RP_GE } RaspPred;
+
+/* Element-wise operators (RX_UNARY / RX_BINARY). */
+typedef enum {
+  RO_ADD, RO_SUB, RO_MUL, RO_DIV, RO_MOD, RO_POW,   /* arithmetic, + also concatenates */
+  RO_EQ, RO_LT, RO_GT, RO_LE, RO_GE,                /* comparisons, give bool */
+  RO_AND, RO_OR,                                    /* truthiness, give bool */
+  RO_NOT, RO_NEG, RO_POS, RO_ROUND, RO_INDICATOR,   /* unary */
+  RO_TO_INT, RO_TO_FLOAT, RO_TO_BOOL,               /* token conversions */
+  RO_COUNT
+} RaspOp;
+
+typedef enum {
+  RX_ARG,      /* input arg of the node */
+  RX_CONST,    /* value */
+  RX_UNARY,    /* op a */
+  RX_BINARY,   /* a op b */
+  RX_IF,       /* a if b else c (per element, by truthiness of b) */
+  RX_IN,       /* a in items[0..n) */
+  RX_LOOKUP,   /* items[a] (list) or values[keys.index(a)] (dict, keys != NULL) */
+} RaspExprKind;
+
+struct RaspExpr {
+  RaspExprKind kind;
+  RaspOp op;               /* RX_UNARY, RX_BINARY */
+  int arg;                 /* RX_ARG: input index */
+  RaspVal value;           /* RX_CONST */
+  const RaspExpr *a, *b, *c;
+  const RaspVal *items;    /* RX_IN, RX_LOOKUP: list items or dict values */
+  const RaspVal *keys;     /* RX_LOOKUP on a dict: its keys; NULL for a list */
+  int n_items;
+};
+
+/* ---- ir/rasp.c: constructors, names, type rules, printing ---- */
+RaspExpr *rasp_expr_new(Arena *a, RaspExprKind kind);
+RaspExpr *rasp_expr_arg(Arena *a, int k);
+RaspExpr *rasp_expr_const(Arena *a, RaspVal v);
+RaspExpr *rasp_expr_unary(Arena *a, RaspOp op, const RaspExpr *x);
+RaspExpr *rasp_expr_binary(Arena *a, RaspOp op, const RaspExpr *x, const RaspExpr *y);
+/* The expression with every RX_ARG k replaced by RX_ARG map[k]. */
+RaspExpr *rasp_expr_remap(Arena *a, const RaspExpr *e, const int *map);
+
+const char *rasp_op_text(RaspOp op);       /* "+", "round", ... */
+const char *rasp_pred_text(RaspPred p);    /* "==", "<", ... */
+const char *rasp_kind_name(RaspKind k);    /* "string", "selector", ... */
+RaspKind rasp_val_kind(RaspValKind k);
+/* Static result kind of op applied to kinds a (and b); NULL, or a message for
+ * a combination that fails on every input ("cannot apply '+' to string and int"). */
+const char *rasp_op_kind(RaspOp op, RaspKind a, RaspKind b, RaspKind *out);
+RaspKind rasp_join_kind(RaspKind a, RaspKind b);   /* kind of a sequence holding both */
+RaspKind rasp_expr_kind(const RaspExpr *e, const RaspKind *args);
+
+void rasp_val_print(RaspVal v, Buf *out);          /* as the program prints it */
+void rasp_val_print_literal(RaspVal v, Buf *out);  /* strings quoted */
+void rasp_expr_print(const RaspExpr *e, Buf *out);  /* textual IR / comments */
+/* Textual IR: the attributes of a rasp-dialect node (" pred=<" ...), and checks. */
+void rasp_print_attrs(const Node *n, Buf *out);
+int rasp_verify_node(const Node *n);
+
+/* ---- ir/interp_rasp.c: the reference interpreter of the dialect ---- */
+/* Constant folding with the run-time semantics: 0, or -1 with a message in err. */
+int rasp_eval_unary(RaspOp op, RaspVal a, RaspVal *out, Arena *arena, char *err, size_t n);
+int rasp_eval_binary(RaspOp op, RaspVal a, RaspVal b, RaspVal *out, Arena *arena, char *err,
+                     size_t n);
+bool rasp_truthy(RaspVal v);
+bool rasp_val_equal(RaspVal a, RaspVal b);
+/* Runs a rasp graph on tokens (as typed) and appends the printed output line
+ * (values separated by single spaces, newline-terminated) to out.  Returns 0,
+ * or -1 after a diagnostic naming the node and position that failed. */
+int ir_rasp_interpret(const Graph *g, const char *const *tokens, int n, Buf *out);
+
+#endif
