@@ -356,7 +356,7 @@ static int emit_forward(CgEmit *e) {
   buf_printf(c, "// --- forward: one step per node, in graph order\n\n"
                 "/* Runs the graph on T tokens at positions pos0 .. pos0+T-1 (pos0: tokens\n"
                 " * already in the KV cache).  Every buffer is in m->mem: nothing is allocated. */\n"
-                "static void run_graph(%s *m, const int32_t *tokens, int T, int pos0) {\n"
+                "static void forward(%s *m, const int32_t *tokens, int T, int pos0) {\n"
                 "  const %s_Weights *w = &m->w;\n  %s_State *s = &m->s;\n"
                 "  (void)w, (void)s, (void)tokens, (void)pos0;\n",
                 e->name, e->name, e->name);
@@ -461,7 +461,7 @@ static void emit_forward_api(CgEmit *e) {
              "    if (tokens[t] < 0 || tokens[t] >= config.vocab_size)\n"
              "      return fail(-2, \"token %%ld (at %%ld) is outside 0..%%ld\", tokens[t], t,\n"
              "                  config.vocab_size - 1);\n"
-             "  run_graph(m, tokens, n, pos0);\n"
+             "  forward(m, tokens, n, pos0);\n"
              "  memcpy(out, %s, sizeof(float) * (size_t)n * config.out_dim);\n"
              "  if (config.is_decoder) m->pos = pos0 + n;\n"
              "  return 0;\n}\n\n",

@@ -34,14 +34,11 @@ RT_API void rt_rope(float *out, const float *x, int rows, int heads, int head_di
   }
 }
 
-/* Keys a query at position i may see: [*lo, *hi]. */
+/* Keys a query at position i may see: [*lo, *hi].  Causal: none after i;
+ * a window w > 0: none at or before i - w (either way, as the interpreter). */
 RT_API void rt_attention_span(int i, int last, int causal, int window, int *lo, int *hi) {
   *hi = causal ? i : last;
-  *lo = 0;
-  if (window > 0) {
-    *lo = i - window + 1 > 0 ? i - window + 1 : 0;
-    if (!causal && i + window - 1 < last) *hi = i + window - 1;
-  }
+  *lo = window > 0 && i - window + 1 > 0 ? i - window + 1 : 0;
 }
 
 /* One head of one query row: out (hd,) = softmax(q . K[lo..hi] * scale) V[lo..hi]. */

@@ -134,7 +134,7 @@ static void check_symbols(const Graph *g, const char *stem) {
     if (strcmp(line, "main") != 0 &&
         (strncmp(line, g->name, strlen(g->name)) != 0 || line[strlen(g->name)] != '_'))
       FAIL("%s: exported symbol '%s' is not %s_*", stem, line, g->name);
-  if (count != 6) FAIL("%s: expected 6 global symbols (5 API + main), found %d", stem, count);
+  if (count < 6) FAIL("%s: expected the 5 API functions and main, found %d symbols", stem, count);
   buf_free(&b);
 }
 

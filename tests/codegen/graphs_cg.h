@@ -4,7 +4,8 @@
  * nn op): a GPT-2-like decoder (Conv1D weights, fused QKV sliced apart, tied
  * head, optional sliding window), a Llama-like decoder (RMSNorm, RoPE in
  * either style, grouped-query attention, SwiGLU, untied head) and a BERT-like
- * encoder (token types, bidirectional attention, post-LN, erf GELU).
+ * encoder (token types, bidirectional attention with a window of 3 so that
+ * non-causal windows are covered, post-LN, erf GELU).
  */
 #ifndef TFC_TEST_GRAPHS_CG_H
 #define TFC_TEST_GRAPHS_CG_H
@@ -132,7 +133,7 @@ static Graph *cg_graph_bert(Arena *a, const char *name) {
   Value *q = cg_lin(g, "q", x, test_const2(g, "query.weight", D, D), cg_bias(g, "query.bias", D), 0);
   Value *k = cg_lin(g, "k", x, test_const2(g, "key.weight", D, D), cg_bias(g, "key.bias", D), 0);
   Value *v = cg_lin(g, "v", x, test_const2(g, "value.weight", D, D), cg_bias(g, "value.bias", D), 0);
-  Value *att = test_op(g, OP_ATTENTION, "attn", (Attrs){.heads = 2, .kv_heads = 2, .head_dim = 8},
+  Value *att = test_op(g, OP_ATTENTION, "attn", (Attrs){.heads = 2, .kv_heads = 2, .head_dim = 8, .window = 3},
                        3, q, k, v);
   att = cg_lin(g, "attn_out", att, test_const2(g, "attention.output.dense.weight", D, D), NULL, 0);
   x = test_op(g, OP_ADD, "x", (Attrs){0}, 2, x, att, NULL);
