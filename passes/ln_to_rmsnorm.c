@@ -112,6 +112,8 @@ static void check_node(Stream *s, Node *n) {
       if (!is_stream(s, n->inputs[k])) check_write(s, n, n->inputs[k]);
   } else if (n->op == OP_LAYERNORM && is_stream(s, n->inputs[0])) {
     check_norm(s, n);
+  } else if (n->op == OP_RMSNORM) {
+    refuse(s, n, "the residual stream is already read through RMSNorm");
   } else {
     refuse(s, n, "the raw residual stream is read by an op other than LayerNorm");
   }

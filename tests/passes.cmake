@@ -31,3 +31,40 @@ foreach(tir ${TFC_TIR_CASES})
   add_test(NAME passes.tir.${pass}.${case} COMMAND tir_check ${tir})
   set_tests_properties(passes.tir.${pass}.${case} PROPERTIES LABELS "unit;differential")
 endforeach()
+
+# Every pass of passes.def alone, and -O1..-O3, on real frontends' graphs of
+# each family (GPT-2, Llama, llama2.c, BERT): tfc --interpret against -O0,
+# within 1e-5 relative (tests/passes/check_family.py).
+set(TFC_PASS_GPT2 ${CMAKE_CURRENT_BINARY_DIR}/ref_gpt2/models)
+foreach(model a_gelu_new d_bf16_relu_prefix)
+  add_test(NAME passes.family.gpt2_${model}
+           COMMAND ${TFC_PYTHON} ${CMAKE_CURRENT_SOURCE_DIR}/passes/check_family.py --tfc $<TARGET_FILE:tfc>
+                   --work ${CMAKE_CURRENT_BINARY_DIR}/passes_family/${model} --gpt2 ${TFC_PASS_GPT2}/${model})
+  set_tests_properties(passes.family.gpt2_${model} PROPERTIES LABELS differential FIXTURES_REQUIRED ref_gpt2)
+endforeach()
+foreach(case llama_gqa_tied llama2c_untied bert)
+  add_test(NAME passes.family.${case}
+           COMMAND ${TFC_PYTHON} ${CMAKE_CURRENT_SOURCE_DIR}/passes/check_family.py --tfc $<TARGET_FILE:tfc>
+                   --work ${CMAKE_CURRENT_BINARY_DIR}/passes_family/${case} --case ${case})
+  set_tests_properties(passes.family.${case} PROPERTIES LABELS differential)
+endforeach()
+
+# Generated C at -O1 and -O3 against PyTorch (the -O0 and -O2 runs are the
+# frontend's and families' tests), with the same scripts and tolerance (1e-4).
+foreach(mode c-O1 c-O3)
+  add_test(NAME passes.ref.gpt2_a_gelu_new.${mode}
+           COMMAND ${TFC_PYTHON} ${CMAKE_CURRENT_SOURCE_DIR}/ref/check_gpt2.py --tfc $<TARGET_FILE:tfc>
+                   --cc ${TFC_CC} --cflags "${TFC_TEST_CFLAGS}" --model ${TFC_PASS_GPT2}/a_gelu_new
+                   --work ${CMAKE_CURRENT_BINARY_DIR}/passes_ref/gpt2.${mode} --mode ${mode})
+  set_tests_properties(passes.ref.gpt2_a_gelu_new.${mode} PROPERTIES LABELS reference
+                       FIXTURES_REQUIRED ref_gpt2 SKIP_RETURN_CODE 77)
+endforeach()
+foreach(case llama_gqa_tied bert)
+  foreach(mode O1 O3)
+    add_test(NAME passes.ref.${case}.${mode}
+             COMMAND ${TFC_PYTHON} ${CMAKE_CURRENT_SOURCE_DIR}/families/check_model.py --tfc $<TARGET_FILE:tfc>
+                     --cc ${TFC_CC} --cflags "${TFC_TEST_CFLAGS}"
+                     --work ${CMAKE_CURRENT_BINARY_DIR}/passes_ref/${case}.${mode} --case ${case} --mode ${mode})
+    set_tests_properties(passes.ref.${case}.${mode} PROPERTIES LABELS reference)
+  endforeach()
+endforeach()
