@@ -294,7 +294,6 @@ static int interpret_model(Graph *g, const Options *o) {
 }
 
 /* The command line, for the generated header comment (no paths beyond argv). */
-
 static char *join_args(int argc, char **argv) {
   Buf b = {0};
   buf_puts(&b, "tfc");
@@ -347,6 +346,7 @@ int main(int argc, char **argv) {
   }
   if (o.interpret && !has_suffix(o.input, ".rasp") && (rc = parse_model_tokens(&o))) {
     free(o.run_tokens);
+    free(o.model_tokens);
     return rc;
   }
   if (!o.target_given || o.cg.target == TARGET_HOST) o.cg.target = host_target();
