@@ -434,7 +434,9 @@ static bool parse_attr_value(Parser *ps, const AttrDesc *d, Attrs *at) {
   TFC_UNREACHABLE();
 }
 
-/* attr ::= KEY '=' value | FLAG | 'kernel=' STRING | 'note=' STRING */
+/* attr ::= KEY '=' value | FLAG | 'kernel=' STRING | 'note=' STRING
+ * (RASP ops: the RASP dialect parses its own keys, e.g. the expression tree of
+ * Attrs.rasp, through ir/rasp.h before this generic table is consulted.) */
 static bool parse_attr(Parser *ps, Node *n, unsigned *seen) {
   const char *key = ps->tok.text;
   const AttrDesc *d = find_attr(key);
