@@ -33,3 +33,66 @@ else()
            COMMAND sh -c "echo 'SKIP: NEON kernels need aarch64-linux-gnu-gcc and qemu-aarch64 (scripts/install-deps installs gcc-aarch64-linux-gnu and qemu-user)'; exit 77")
 endif()
 set_tests_properties(kernels.linear_neon PROPERTIES LABELS kernels SKIP_RETURN_CODE 77)
+
+# End to end, per SIMD target: tiny models of every family compiled at -O2 with
+# --target=T (prepack + select_kernels route their linears to T's kernels),
+# built, run in one call and incrementally, against PyTorch with the family
+# tests' own scripts and tolerance (max abs error <= 1e-4 max|ref|).  A target
+# the machine cannot run is listed as skipped with the reason.  AVX2 runs
+# with 3 threads so uneven panel splits are exercised.
+set(TFC_KERNEL_WORK ${CMAKE_CURRENT_BINARY_DIR}/kernels_e2e)
+set(TFC_KERNEL_GPT2 ${CMAKE_CURRENT_BINARY_DIR}/ref_gpt2/models)   # fixture ref_gpt2 (frontend.cmake)
+file(READ /proc/cpuinfo TFC_CPUINFO LIMIT 100000)
+
+# kernel_e2e(TARGET RUNNABLE REASON CC CFLAGS CASES): family cases for one target.
+# Labelled no_asan: the host's -O2 family tests already run the host target's
+# kernels under the sanitizers, and the cross builds have none.
+function(kernel_e2e target runnable reason cc cflags cases)
+  set(tfc ${TFC_KERNEL_WORK}/tfc-${target})
+  file(GENERATE OUTPUT ${tfc} CONTENT "#!/bin/sh\nexec \"$<TARGET_FILE:tfc>\" \"$@\" --target=${target}\n"
+       FILE_PERMISSIONS OWNER_READ OWNER_WRITE OWNER_EXECUTE GROUP_READ GROUP_EXECUTE WORLD_READ WORLD_EXECUTE)
+  foreach(case ${cases})
+    set(name kernels.e2e.${target}.${case})
+    if(NOT runnable)
+      add_test(NAME ${name} COMMAND sh -c "echo 'SKIP: ${reason}'; exit 77")
+    elseif(case MATCHES "^gpt2\\.(.*)")
+      add_test(NAME ${name}
+               COMMAND ${TFC_PYTHON} ${CMAKE_CURRENT_SOURCE_DIR}/ref/check_gpt2.py --tfc ${tfc}
+                       --cc ${cc} --cflags "${cflags}" --model ${TFC_KERNEL_GPT2}/${CMAKE_MATCH_1}
+                       --work ${TFC_KERNEL_WORK}/${target}.${case} --mode c-O2)
+      set_tests_properties(${name} PROPERTIES FIXTURES_REQUIRED ref_gpt2)
+    else()
+      add_test(NAME ${name}
+               COMMAND ${TFC_PYTHON} ${CMAKE_CURRENT_SOURCE_DIR}/families/check_model.py --tfc ${tfc}
+                       --cc ${cc} --cflags "${cflags}" --work ${TFC_KERNEL_WORK}/${target}.${case}
+                       --case ${case} --mode O2)
+    endif()
+    set_tests_properties(${name} PROPERTIES LABELS "kernels;reference;no_asan" SKIP_RETURN_CODE 77
+                         ENVIRONMENT TFC_NUM_THREADS=3)
+  endforeach()
+endfunction()
+
+set(avx2_ok FALSE)
+set(avx512_ok FALSE)
+if(CMAKE_SYSTEM_PROCESSOR MATCHES "x86_64|AMD64")
+  string(FIND "${TFC_CPUINFO}" " avx2" at)
+  if(NOT at EQUAL -1)
+    set(avx2_ok TRUE)
+  endif()
+  string(FIND "${TFC_CPUINFO}" " avx512f" at)
+  if(NOT at EQUAL -1)
+    set(avx512_ok TRUE)
+  endif()
+endif()
+set(x86_cases gpt2.b_gelu_odd llama_gqa_tied bert)   # odd widths, GQA + tied head, encoder
+kernel_e2e(x86-64-avx2 ${avx2_ok} "this machine cannot run AVX2 code" ${TFC_CC}
+           "${TFC_TEST_CFLAGS}" "${x86_cases}")
+kernel_e2e(x86-64-avx512 ${avx512_ok} "this CPU lacks AVX-512F: the avx512 models are not run"
+           ${TFC_CC} "${TFC_TEST_CFLAGS}" "${x86_cases}")
+if(TFC_AARCH64_CC AND TFC_QEMU_AARCH64)
+  kernel_e2e(aarch64-neon TRUE "" ${CMAKE_CURRENT_SOURCE_DIR}/kernels/cc_aarch64.sh
+             "-std=c11 -Wall -Wextra -Werror -O2" "gpt2.b_gelu_odd;llama_gqa_tied")
+else()
+  kernel_e2e(aarch64-neon FALSE "needs aarch64-linux-gnu-gcc and qemu-aarch64 (scripts/install-deps)"
+             cc "" "gpt2.b_gelu_odd;llama_gqa_tied")
+endif()
