@@ -14,7 +14,29 @@ set(TFC_FAM_DIR ${CMAKE_CURRENT_SOURCE_DIR}/families)
 set(TFC_FAM_WORK ${CMAKE_CURRENT_BINARY_DIR}/families)
 set(TFC_FAM_MODELS ${TFC_SHARED}/models)
 
+foreach(case llama_gqa_tied llama_mha_untied_hf llama2c_untied bert bert_hf_prefix)
+  foreach(mode O0 O2 interp)
+    add_test(NAME families.${case}.${mode}
+             COMMAND ${TFC_PYTHON} ${TFC_FAM_DIR}/check_model.py --tfc $<TARGET_FILE:tfc>
+                     --cc ${TFC_CC} --cflags "${TFC_TEST_CFLAGS}"
+                     --work ${TFC_FAM_WORK}/${case}.${mode} --case ${case} --mode ${mode})
+    set_tests_properties(families.${case}.${mode} PROPERTIES LABELS reference)
+  endforeach()
+endforeach()
+
 add_test(NAME families.tokenizer
          COMMAND sh -c "mkdir -p ${TFC_FAM_WORK} && ${TFC_CC} ${TFC_TEST_CFLAGS} ${TFC_FAM_DIR}/tokenizer_test.c -o ${TFC_FAM_WORK}/tokenizer_test && ${TFC_FAM_WORK}/tokenizer_test ${TFC_FAM_MODELS} ${TFC_FAM_WORK}")
 set_tests_properties(families.tokenizer PROPERTIES LABELS unit SKIP_RETURN_CODE 77)
 
+foreach(check goldens anchor)
+  add_test(NAME families.llama2c.${check}
+           COMMAND ${TFC_PYTHON} ${TFC_FAM_DIR}/check_llama2c.py --tfc $<TARGET_FILE:tfc>
+                   --cc ${TFC_CC} --cflags "${TFC_TEST_CFLAGS}" --models ${TFC_FAM_MODELS}/llama2c
+                   --work ${TFC_FAM_WORK}/llama2c.${check} --check ${check})
+  set_tests_properties(families.llama2c.${check} PROPERTIES LABELS reference SKIP_RETURN_CODE 77)
+endforeach()
+
+add_test(NAME families.llama2c_bad
+         COMMAND ${TFC_PYTHON} ${TFC_FAM_DIR}/check_llama2c_bad.py --tfc $<TARGET_FILE:tfc>
+                 --work ${TFC_FAM_WORK}/llama2c_bad)
+set_tests_properties(families.llama2c_bad PROPERTIES LABELS corpus)
