@@ -23,6 +23,7 @@ Graph *ir_graph_new(Arena *a, const char *name, Family family) {
   if (!g) return NULL;
   g->arena = a;
   g->name = arena_strdup(a, name);
+  if (!g->name) return NULL;
   g->family = family;
   current_layer = NULL;
   return g;
@@ -96,6 +97,7 @@ Value *ir_const(Graph *g, const char *name, DType dt, Shape shape, const void *d
   v->is_const = true;
   v->data = data;
   v->source = source ? arena_strdup(g->arena, source) : NULL;
+  if (source && !v->source) return NULL;
   v->loc = loc;
   return v;
 }

@@ -357,8 +357,9 @@ static bool parse_const(Parser *ps) {
   if (is_punct(ps, '=') && (!next(ps) || !(source = take_string(ps, "a tensor name"))))
     return false;
   const void *data = const_data(ps, name, source, &t, loc);
-  Value *v = data ? ir_const(ps->g, name, t.dtype, t.shape, data, source, loc) : NULL;
-  if (!v) return false;
+  if (!data) return false;
+  Value *v = ir_const(ps->g, name, t.dtype, t.shape, data, source, loc);
+  if (!v) return error(ps, "out of memory");
   apply_plan(v, &t);
   return expect_nl(ps);
 }
@@ -382,7 +383,9 @@ static bool parse_output(Parser *ps) {
     Value *v;
     if (!take_operand(ps, &v)) return false;
     if (!v) return error(ps, "an output cannot be absent");
+    int before = ps->g->n_outputs;
     ir_output(ps->g, v);
+    if (ps->g->n_outputs == before) return error(ps, "out of memory");
   } while (is_punct(ps, ','));
   return expect_nl(ps);
 }
@@ -542,7 +545,8 @@ static bool parse_passes(Parser *ps) {
   for (;;) {
     const char *name = take_word(ps, "a pass name");
     const char **list = arena_alloc(ps->arena, sizeof(char *) * (size_t)(g->n_passes_run + 1));
-    if (!name || !list) return false;
+    if (!name) return false;
+    if (!list) return error(ps, "out of memory");
     if (g->n_passes_run) memcpy(list, g->passes_run, sizeof(char *) * (size_t)g->n_passes_run);
     list[g->n_passes_run++] = name;
     g->passes_run = list;
@@ -594,7 +598,8 @@ static Graph *parse_graph(Parser *ps) {
   if (ps->tok.kind != TK_WORD && ps->tok.kind != TK_STRING)
     return error(ps, "expected a graph name, found %s", tok_desc(&ps->tok)), NULL;
   Graph *g = ps->g = ir_graph_new(ps->arena, ps->tok.text, FAMILY_GRAPH);
-  if (!g || !next(ps)) return NULL;
+  if (!g) return error(ps, "out of memory"), NULL;
+  if (!next(ps)) return NULL;
   while (ps->tok.kind == TK_WORD)
     if (!parse_graph_attr(ps, g)) return NULL;
   if (!expect_punct(ps, '{')) return NULL;

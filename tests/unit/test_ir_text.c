@@ -191,11 +191,42 @@ static void test_fuzz(void) {
   arena_free(keep);
 }
 
+/* Out of memory at every allocation in turn: a diagnostic and NULL, or a graph
+ * that prints the same text; never a crash or a silent half graph. */
+static void test_out_of_memory(void) {
+  Arena *keep = arena_new();
+  Buf text = {0};
+  ir_print(test_graph_all_ops(keep), &text);
+  int failed = 0;
+  for (long n = 1; n < 400; n++) {
+    Arena *a = arena_new();
+    capture_begin();
+    arena_fail_at(n);
+    Graph *g = ir_parse(a, text.data, "oom.tir", NULL, NULL);
+    arena_fail_at(0);
+    const char *msg = capture_end();
+    if (g) {
+      Buf again = {0};
+      ir_print(g, &again);
+      CHECK(strcmp(again.data, text.data) == 0);
+      buf_free(&again);
+    } else {
+      failed++;
+      CHECK_HAS(msg, "out of memory");
+    }
+    arena_free(a);
+  }
+  CHECK(failed > 10);
+  buf_free(&text);
+  arena_free(keep);
+}
+
 int main(void) {
   test_reals();
   test_round_trips();
   test_bad_cases();
   test_lookup();
   test_fuzz();
+  test_out_of_memory();
   return check_report("test_ir_text");
 }
