@@ -96,3 +96,10 @@ else()
   kernel_e2e(aarch64-neon FALSE "needs aarch64-linux-gnu-gcc and qemu-aarch64 (scripts/install-deps)"
              cc "" "gpt2.b_gelu_odd;llama_gqa_tied")
 endif()
+
+# The prepack pass writes exactly the layout the kernels read (runtime/pack.h).
+add_executable(test_prepack ${TFC_KERNEL_DIR}/test_prepack.c)
+target_compile_options(test_prepack PRIVATE -Wall -Wextra -Werror)
+target_link_libraries(test_prepack PRIVATE tfccore)
+add_test(NAME kernels.prepack COMMAND test_prepack)
+set_tests_properties(kernels.prepack PROPERTIES LABELS "kernels;unit")
