@@ -458,9 +458,22 @@ static void emit_open(CgEmit *e) {
              (long long)(e->state_bytes + 64), (long long)(e->state_bytes + 64));
 }
 
+/* NAME_set_threads: the thread pool of runtime/threads.c when a SIMD kernel
+ * copied it, else nothing to set (the portable kernels run on one thread). */
+static void emit_set_threads(CgEmit *e) {
+  bool pool = false;
+  for (int i = 0; i < e->n_files; i++) pool |= strcmp(e->files[i], "threads.c") == 0;
+  buf_printf(e->c,
+             "/* Threads for the big kernels from now on; n <= 0: TFC_NUM_THREADS, else\n"
+             " * the online cores.  Not while a forward call runs. */\n"
+             "void %s_set_threads(%s *m, int n) {\n  (void)m;\n  %s\n}\n\n",
+             e->name, e->name, pool ? "rt_set_threads(n);" : "(void)n;  /* no threaded kernels */");
+}
+
 static void emit_forward_api(CgEmit *e) {
   const char *N = e->name;
   const Value *out = e->g->outputs[0];
+  emit_set_threads(e);
   buf_printf(e->c,
              "void %s_reset(%s *m) { if (m) m->pos = 0; }\n\n"
              "/* Runs n tokens: decoders append them after the cached ones and write\n"
@@ -518,12 +531,14 @@ static void emit_header_file(CgEmit *e, Buf *h) {
              "int %s_forward(%s *m, const int32_t *tokens, int n, float *out);\n"
              "/* Forgets the KV cache. */\n"
              "void %s_reset(%s *m);\n"
+             "/* Threads for the big kernels (n <= 0: TFC_NUM_THREADS, else the cores). */\n"
+             "void %s_set_threads(%s *m, int n);\n"
              "void %s_close(%s *m);\n\n"
              "#ifdef __cplusplus\n}\n#endif\n#endif\n",
              N, N, N, N, (long long)out_dim(e),
              e->g->is_decoder ? "logits, after the tokens already cached"
                               : "the last hidden state of the sequence",
-             U, N, N, N, N, N, N);
+             U, N, N, N, N, N, N, N, N);
 }
 
 /* ---- entry point ---- */
