@@ -141,6 +141,9 @@ static bool check_attrs(const Verifier *vf, const Node *n) {
     return fail(vf, n->loc, "node %%%s (%s): window %d is negative", name, op, a->window);
   if ((used & ATTR_W_LAYOUT) && a->w_layout != 0 && a->w_layout != 1)
     return fail(vf, n->loc, "node %%%s (%s): w_layout %d is not 0 or 1", name, op, a->w_layout);
+  if ((used & ATTR_ACT) && a->act && a->act != OP_GELU && a->act != OP_GELU_TANH &&
+      a->act != OP_RELU && a->act != OP_SILU)
+    return fail(vf, n->loc, "node %%%s (%s): act is not an activation", name, op);
   return true;
 }
 
