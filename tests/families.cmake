@@ -1,12 +1,13 @@
 # Family tests (issue 3): Llama and BERT against plain-PyTorch references, the
 # llama2.c checkpoints against their goldens, the tokenizer, bad checkpoints.
 #
-#   families.<case>.<mode>   tests/families/check_model.py: a tiny random model
+#   families.<case>          tests/families/check_model.py: a tiny random model
 #                            (tests/ref/llama_ref.py, bert_ref.py) through tfc
-#                            -O0 / -O2 (generated C, one call and --incremental)
-#                            and the interpreter; max abs error <= 1e-4 max|ref|
+#                            -O0 / -O2 (generated C, one call and --incremental,
+#                            greedy --generate) and the interpreter; max abs
+#                            error <= 1e-4 max|ref|
 #   families.tokenizer       the llama2.c tokenizer against the README goldens
-#   families.llama2c.*       stories260K / aidreams260K: goldens G1-G4 (ids and
+#   families.llama2c         stories260K / aidreams260K: goldens G1-G4 (ids and
 #                            text) and the numeric anchor; skipped (exit 77, with
 #                            a message) when ../shared/models/llama2c is absent
 #   families.llama2c_bad     malformed checkpoints: exit 1, "FILE: error:", no output
@@ -14,27 +15,30 @@ set(TFC_FAM_DIR ${CMAKE_CURRENT_SOURCE_DIR}/families)
 set(TFC_FAM_WORK ${CMAKE_CURRENT_BINARY_DIR}/families)
 set(TFC_FAM_MODELS ${TFC_SHARED}/models)
 
-foreach(case llama_gqa_tied llama_mha_untied_hf llama2c_untied bert bert_hf_prefix)
-  foreach(mode O0 O2 interp)
-    add_test(NAME families.${case}.${mode}
-             COMMAND ${TFC_PYTHON} ${TFC_FAM_DIR}/check_model.py --tfc $<TARGET_FILE:tfc>
-                     --cc ${TFC_CC} --cflags "${TFC_TEST_CFLAGS}"
-                     --work ${TFC_FAM_WORK}/${case}.${mode} --case ${case} --mode ${mode})
-    set_tests_properties(families.${case}.${mode} PROPERTIES LABELS reference)
-  endforeach()
+# case -> the modes it runs (one process per case: one PyTorch start, one reference).
+set(TFC_FAM_CASES
+    "llama_gqa_tied:O0,O2,interp" "llama_mha_untied_hf:O0,O2,interp"
+    "llama2c_untied:O2,interp" "bert:O0,O2,interp" "bert_hf_prefix:interp")
+foreach(entry ${TFC_FAM_CASES})
+  string(REPLACE ":" ";" parts ${entry})
+  list(GET parts 0 case)
+  list(GET parts 1 modes)
+  add_test(NAME families.${case}
+           COMMAND ${TFC_PYTHON} ${TFC_FAM_DIR}/check_model.py --tfc $<TARGET_FILE:tfc>
+                   --cc ${TFC_CC} --cflags "${TFC_TEST_CFLAGS}"
+                   --work ${TFC_FAM_WORK}/${case} --case ${case} --modes ${modes})
+  set_tests_properties(families.${case} PROPERTIES LABELS reference)
 endforeach()
 
 add_test(NAME families.tokenizer
          COMMAND sh -c "mkdir -p ${TFC_FAM_WORK} && ${TFC_CC} ${TFC_TEST_CFLAGS} ${TFC_FAM_DIR}/tokenizer_test.c -o ${TFC_FAM_WORK}/tokenizer_test && ${TFC_FAM_WORK}/tokenizer_test ${TFC_FAM_MODELS} ${TFC_FAM_WORK}")
 set_tests_properties(families.tokenizer PROPERTIES LABELS unit SKIP_RETURN_CODE 77)
 
-foreach(check goldens anchor)
-  add_test(NAME families.llama2c.${check}
-           COMMAND ${TFC_PYTHON} ${TFC_FAM_DIR}/check_llama2c.py --tfc $<TARGET_FILE:tfc>
-                   --cc ${TFC_CC} --cflags "${TFC_TEST_CFLAGS}" --models ${TFC_FAM_MODELS}/llama2c
-                   --work ${TFC_FAM_WORK}/llama2c.${check} --check ${check})
-  set_tests_properties(families.llama2c.${check} PROPERTIES LABELS reference SKIP_RETURN_CODE 77)
-endforeach()
+add_test(NAME families.llama2c
+         COMMAND ${TFC_PYTHON} ${TFC_FAM_DIR}/check_llama2c.py --tfc $<TARGET_FILE:tfc>
+                 --cc ${TFC_CC} --cflags "${TFC_TEST_CFLAGS}" --models ${TFC_FAM_MODELS}/llama2c
+                 --work ${TFC_FAM_WORK}/llama2c --check goldens,anchor)
+set_tests_properties(families.llama2c PROPERTIES LABELS reference SKIP_RETURN_CODE 77)
 
 add_test(NAME families.llama2c_bad
          COMMAND ${TFC_PYTHON} ${TFC_FAM_DIR}/check_llama2c_bad.py --tfc $<TARGET_FILE:tfc>

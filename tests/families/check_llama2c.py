@@ -2,13 +2,13 @@
 
     check_llama2c.py --tfc TFC --cc CC --cflags FLAGS --models DIR --work DIR --check CHECK
 
-CHECK goldens: stories260K and aidreams260K compiled with tfc -O2 --main;
+CHECK (a comma-separated list) goldens: stories260K and aidreams260K compiled with tfc -O2 --main;
     greedy decoding must reproduce G1-G4 of DIR/README.md exactly, as ids
     (--tokens BOS+prompt --generate N) and as text (--tokenizer --prompt
     --generate N, where N counts the positions after BOS, prompt included,
     like llama2.c's -n).
 CHECK anchor: the logits of BOS at position 0 (sum, sum of squares, top 5)
-    from the generated C at -O0 and -O2 and from tfc's interpreter.
+    from the generated C at -O2 (--opt) and -O0 and from tfc's interpreter.
 Exits 77 (skipped) with a message when the checkpoints are absent.
 """
 import argparse
@@ -62,16 +62,23 @@ def expect(ok, what, detail=""):
         failures.append(what)
 
 
+built = {}
+
+
 def build(args, name, checkpoint, opt=None):
-    """model.yaml for the checkpoint, then tfc and cc; returns the program's path."""
+    """model.yaml for the checkpoint, then tfc and cc (once per name and level);
+    returns the model.yaml and the program's paths."""
+    opt = opt or args.opt
+    if (name, opt) in built:
+        return built[name, opt]
     yaml = os.path.join(args.work, name + ".yaml")
     with open(yaml, "w") as f:
         f.write("tfc: 1\nname: %s\nfamily: llama\nweights: %s\nweights_format: llama2c\n"
                 % (name, os.path.abspath(os.path.join(args.models, checkpoint))))
-    opt = opt or args.opt
     exe = os.path.join(args.work, name + opt)
     run([args.tfc, yaml, opt, "--main", "-o", exe + ".c"])
     run([args.cc] + shlex.split(args.cflags) + [exe + ".c", "-o", exe, "-lm", "-lpthread"])
+    built[name, opt] = yaml, exe
     return yaml, exe
 
 
@@ -113,7 +120,7 @@ def check_anchor(path, what):
 
 
 def anchor(args):
-    for opt in ("-O0", "-O2"):
+    for opt in (args.opt, "-O0"):
         yaml, exe = build(args, "stories260K", "stories260K.bin", opt)
         run([exe, "--tokens", "1", "--logits", exe + ".f32"])
         check_anchor(exe + ".f32", "anchor, generated C " + opt)
@@ -135,7 +142,8 @@ def main():
               % (", ".join(missing), args.models))
         sys.exit(77)
     os.makedirs(args.work, exist_ok=True)
-    {"goldens": goldens, "anchor": anchor}[args.check](args)
+    for check in args.check.split(","):
+        {"goldens": goldens, "anchor": anchor}[check](args)
     sys.exit(1 if failures else 0)
 
 

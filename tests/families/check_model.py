@@ -1,8 +1,8 @@
 """check_model.py — one family test: a tiny random model against its PyTorch reference.
 
-    check_model.py --tfc TFC --cc CC --cflags FLAGS --work DIR --case CASE --mode MODE
+    check_model.py --tfc TFC --cc CC --cflags FLAGS --work DIR --case CASE --modes M1,M2,...
 
-CASE picks the model (see CASES), MODE how tfc runs it:
+CASE picks the model (see make_case), each MODE how tfc runs it:
     O0, O2   compile with tfc -On --main, build with CC FLAGS, run the program
              with --logits (one forward call) and, for decoders, --incremental
              (one call per token through the KV cache) and a short greedy
@@ -105,33 +105,35 @@ def check_generate(exe, ref_fn, n=4):
     return ok
 
 
-def check_compiled(args, src, ref_fn, ref, decoder, work):
-    exe, toks = os.path.join(work, "model"), " ".join(map(str, TOKENS))
-    run([args.tfc, src, "-" + args.mode, "--main", "-o", exe + ".c"])
+def check_compiled(args, mode, src, ref_fn, ref, decoder):
+    exe, toks = os.path.join(args.work, "model_" + mode), " ".join(map(str, TOKENS))
+    run([args.tfc, src, "-" + mode, "--main", "-o", exe + ".c"])
     run([args.cc] + shlex.split(args.cflags) + [exe + ".c", "-o", exe, "-lm", "-lpthread"])
     run([exe, "--tokens", toks, "--logits", exe + ".f32"])
-    ok = compare(args.mode + " one call", exe + ".f32", ref)
+    ok = compare(mode + " one call", exe + ".f32", ref)
     if decoder:
         run([exe, "--tokens", toks, "--incremental", "--logits", exe + "_inc.f32"])
-        ok &= compare(args.mode + " incremental", exe + "_inc.f32", ref)
+        ok &= compare(mode + " incremental", exe + "_inc.f32", ref)
         ok &= check_generate(exe, ref_fn)
     return ok
 
 
 def main():
     ap = argparse.ArgumentParser()
-    for a in ("--tfc", "--cc", "--cflags", "--work", "--case", "--mode"):
+    for a in ("--tfc", "--cc", "--cflags", "--work", "--case", "--modes"):
         ap.add_argument(a, required=a not in ("--cc", "--cflags"), default="")
     args = ap.parse_args()
     os.makedirs(args.work, exist_ok=True)
     src, ref_fn, decoder = make_case(args.case, os.path.join(args.work, "in"))
-    ref = ref_fn(TOKENS)
-    if args.mode == "interp":
-        out = os.path.join(args.work, "interp.f32")
-        run([args.tfc, src, "--interpret", "--tokens", " ".join(map(str, TOKENS)), "--logits", out])
-        ok = compare("interpreter", out, ref)
-    else:
-        ok = check_compiled(args, src, ref_fn, ref, decoder, args.work)
+    ref, ok = ref_fn(TOKENS), True
+    for mode in args.modes.split(","):
+        if mode == "interp":
+            out = os.path.join(args.work, "interp.f32")
+            run([args.tfc, src, "--interpret", "--tokens", " ".join(map(str, TOKENS)),
+                 "--logits", out])
+            ok &= compare("interpreter", out, ref)
+        else:
+            ok &= check_compiled(args, mode, src, ref_fn, ref, decoder)
     sys.exit(0 if ok else 1)
 
 
