@@ -44,6 +44,8 @@ static const char *portable_file(Op op) {
 int cg_op_runtime(CgEmit *e, const Node *n) {
   const char *file = portable_file(n->op);
   if (file && cg_copy_runtime(e, file)) return -1;
+  bool epilogue = n->op == OP_LINEAR && (n->attrs.act || n->n_inputs > 3);
+  if (epilogue && cg_copy_runtime(e, "generic/elementwise.c")) return -1;
   const char *colon = n->kernel ? strchr(n->kernel, ':') : NULL;
   if (!colon) return 0;
   char *path = arena_strdup(e->g->arena, n->kernel);
@@ -88,6 +90,18 @@ static const char *ref(const CgEmit *e, const Node *n, int k) {
   return k < n->n_inputs && n->inputs[k] ? cg_ref(e, n->inputs[k]) : "NULL";
 }
 
+/* The fused epilogue (passes/fuse_epilogue.c), in place on the output:
+ * the activation, then the residual add. */
+static void emit_linear_epilogue(CgEmit *e, const Node *n) {
+  const char *out = cg_ref(e, n->out);
+  if (n->attrs.act)
+    buf_printf(e->c, "  rt_%s(%s, %s, %s);   /* fused activation */\n", ir_op_info[n->attrs.act].name,
+               out, out, numel(e, n->out));
+  if (n->n_inputs > 3 && n->inputs[3])
+    buf_printf(e->c, "  rt_add(%s, %s, %s, %s, %lld, %lld);   /* fused residual add */\n", out, out,
+               cg_ref(e, n->inputs[3]), rows(e, n->out), last(n->out), last(n->out));
+}
+
 static void emit_linear(CgEmit *e, const Node *n) {
   const Value *w = n->inputs[1];
   bool kn = n->attrs.w_layout == 1 && !w->packed && !(w->is_const && e->packed[w->id]);
@@ -96,6 +110,7 @@ static void emit_linear(CgEmit *e, const Node *n) {
   buf_printf(e->c, "  %s(%s, %s, %s, %s, %s, %lld, %lld);\n",
              kernel_fn(n, kn ? "rt_linear_kn" : "rt_linear"), cg_ref(e, n->out), ref(e, n, 0),
              ref(e, n, 1), ref(e, n, 2), rows(e, n->out), K, N);
+  emit_linear_epilogue(e, n);
 }
 
 static void emit_binary(CgEmit *e, const Node *n, const char *fn) {

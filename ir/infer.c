@@ -52,8 +52,8 @@ static bool infer_binary(const char *op, Value *a, Value *b, Loc loc, Shape *sha
 }
 
 static bool infer_linear(Value **in, int n, const Attrs *at, Loc loc, Shape *shape) {
-  CHECK(n == 2 || n == 3, "linear: expected 2 or 3 inputs, found %d", n);
-  Value *x = in[0], *w = in[1], *b = n == 3 ? in[2] : NULL;
+  CHECK(n >= 2 && n <= 4, "linear: expected 2 to 4 inputs, found %d", n);
+  Value *x = in[0], *w = in[1], *b = n >= 3 ? in[2] : NULL, *r = n == 4 ? in[3] : NULL;
   CHECK(x->shape.rank >= 1 && w->shape.rank == 2, "linear: weight must be 2-D, found %s",
         shape_str(w->shape));
   int64_t k = at->w_layout ? w->shape.dim[0] : w->shape.dim[1];
@@ -63,6 +63,8 @@ static bool infer_linear(Value **in, int n, const Attrs *at, Loc loc, Shape *sha
   CHECK(!b || (b->shape.rank == 1 && b->shape.dim[0] == out),
         "linear: bias %s does not match %lld outputs", b ? shape_str(b->shape) : "", (long long)out);
   *shape = with_last(x->shape, out);
+  CHECK(!r || ir_shape_eq(r->shape, *shape), "linear: residual %s does not match the output %s",
+        r ? shape_str(r->shape) : "", shape_str(*shape));
   return true;
 }
 

@@ -79,9 +79,23 @@ static void exec_positions(Interp *in, const Node *n, bool zero) {
 }
 
 /* x [R,K] times w ([N,K], or [K,N] with w_layout 1), plus bias [N]. */
+static double unary(const Node *n, double x);
+
+/* The fused epilogue of a linear (passes/fuse_epilogue.c): act, then + residual,
+ * rounded to f32 after each step exactly as the separate nodes would be. */
+static float linear_epilogue(const Node *n, float y, const float *res, int64_t i) {
+  if (n->attrs.act) {
+    Node act = *n;
+    act.op = (Op)n->attrs.act;
+    y = (float)unary(&act, y);
+  }
+  return res ? (float)((double)y + res[i]) : y;
+}
+
 static void exec_linear(Interp *in, const Node *n) {
   const Value *x = n->inputs[0], *w = n->inputs[1];
   const float *b = n->n_inputs > 2 && n->inputs[2] ? F(in, n->inputs[2]) : NULL;
+  const float *res = n->n_inputs > 3 && n->inputs[3] ? F(in, n->inputs[3]) : NULL;
   bool kn = n->attrs.w_layout == 1;
   int64_t R = rows(in, x), K = width(x), N = width(n->out);
   const float *X = F(in, x), *W = F(in, w);
@@ -89,7 +103,7 @@ static void exec_linear(Interp *in, const Node *n) {
     for (int64_t j = 0; j < N; j++) {
       double acc = b ? b[j] : 0;
       for (int64_t k = 0; k < K; k++) acc += (double)X[r * K + k] * W[kn ? k * N + j : j * K + k];
-      OUT(in, n)[r * N + j] = (float)acc;
+      OUT(in, n)[r * N + j] = linear_epilogue(n, (float)acc, res, r * N + j);
     }
 }
 

@@ -180,6 +180,8 @@ typedef struct {
   bool causal;            /* attention: mask keys after the query */
   int window;             /* attention: sliding window, 0 = none */
   int w_layout;           /* linear: 0 = w [N,K] (PyTorch Linear), 1 = w [K,N] (GPT-2 Conv1D) */
+  int act;                /* linear: activation fused after the bias (OP_GELU, OP_GELU_TANH, OP_RELU,
+                           * OP_SILU); 0 = none (passes/fuse_epilogue.c) */
   int axis;               /* slice, concat: axis (negative counts from the end) */
   int64_t start, length;  /* slice */
   Shape to_shape;         /* reshape */
@@ -307,9 +309,10 @@ typedef enum {
   ATTR_PERM = 1 << 14,      /* perm=[1,0,2] (as many entries as the output's rank) */
   ATTR_PREDICATE = 1 << 15, /* predicate=3 (RASP select; ir/rasp.h names the values) */
   ATTR_DEFAULT = 1 << 16,   /* default_value=0 (RASP aggregate) */
+  ATTR_ACT = 1 << 17,       /* act=gelu (an activation op's name; absent = none) */
 } AttrBit;
 
-typedef enum { AK_REAL, AK_INT, AK_I64, AK_BOOL, AK_STYLE, AK_SHAPE, AK_PERM } AttrKind;
+typedef enum { AK_REAL, AK_INT, AK_I64, AK_BOOL, AK_STYLE, AK_SHAPE, AK_PERM, AK_OP } AttrKind;
 typedef struct {
   AttrBit bit;       /* which attribute */
   const char *key;   /* its spelling in the textual IR */

@@ -433,6 +433,10 @@ static bool parse_attr_value(Parser *ps, const AttrDesc *d, Attrs *at) {
   case AK_SHAPE: return parse_shape(ps, (Shape *)p);
   case AK_PERM: return parse_perm(ps, (int *)p);
   case AK_BOOL: return *(bool *)p = true, true;
+  case AK_OP:
+    for (int op = 1; op < OP_COUNT; op++)
+      if (!strcmp(ps->tok.text, ir_op_info[op].name)) return *(int *)p = op, next(ps);
+    return error(ps, "expected an op name, found %s", tok_desc(&ps->tok));
   }
   TFC_UNREACHABLE();
 }

@@ -31,6 +31,7 @@ const AttrDesc ir_attr_desc[] = {
     A(ATTR_ROPE_STYLE, "rope_style", AK_STYLE, rope_style),
     A(ATTR_EPS, "eps", AK_REAL, eps),
     A(ATTR_W_LAYOUT, "w_layout", AK_INT, w_layout),
+    A(ATTR_ACT, "act", AK_OP, act),
     A(ATTR_AXIS, "axis", AK_INT, axis),
     A(ATTR_START, "start", AK_I64, start),
     A(ATTR_LENGTH, "length", AK_I64, length),
@@ -45,7 +46,7 @@ const int ir_n_attr_desc = (int)(sizeof ir_attr_desc / sizeof ir_attr_desc[0]);
 /* The attributes each op reads: its ops.def meaning, made exact. */
 unsigned ir_op_attrs(Op op) {
   switch (op) {
-  case OP_LINEAR: return ATTR_W_LAYOUT;
+  case OP_LINEAR: return ATTR_W_LAYOUT | ATTR_ACT;
   case OP_SCALE: return ATTR_SCALE;
   case OP_LAYERNORM:
   case OP_RMSNORM: return ATTR_EPS;
@@ -66,7 +67,8 @@ static bool attr_equal(const AttrDesc *d, const Attrs *a, const Attrs *b, int ra
   const char *pa = (const char *)a + d->offset, *pb = (const char *)b + d->offset;
   switch (d->kind) {
   case AK_REAL: return *(const double *)pa == *(const double *)pb;
-  case AK_INT: return *(const int *)pa == *(const int *)pb;
+  case AK_INT:
+  case AK_OP: return *(const int *)pa == *(const int *)pb;
   case AK_I64: return *(const int64_t *)pa == *(const int64_t *)pb;
   case AK_BOOL: return *(const bool *)pa == *(const bool *)pb;
   case AK_STYLE: return *(const RopeStyle *)pa == *(const RopeStyle *)pb;
@@ -168,6 +170,10 @@ static void print_attr(Buf *b, const AttrDesc *d, const Attrs *at, int rank) {
     if (*(const bool *)p) buf_printf(b, " %s", d->key);
     return;
   }
+  if (d->kind == AK_OP) {   /* printed only when set, by the op's name */
+    if (*(const int *)p) buf_printf(b, " %s=%s", d->key, ir_op_info[*(const int *)p].name);
+    return;
+  }
   buf_printf(b, " %s=", d->key);
   switch (d->kind) {
   case AK_REAL: buf_puts(b, ir_real_str(*(const double *)p, real)); break;
@@ -181,7 +187,8 @@ static void print_attr(Buf *b, const AttrDesc *d, const Attrs *at, int rank) {
     for (int i = 0; i < rank; i++) buf_printf(b, "%s%d", i ? "," : "[", ((const int *)p)[i]);
     buf_puts(b, rank ? "]" : "[]");
     break;
-  case AK_BOOL: break;
+  case AK_BOOL:
+  case AK_OP: break;   /* printed above */
   }
 }
 

@@ -158,6 +158,13 @@ static void expect_un_final_only(const Graph *u, const Graph *g) {
         count_op(g, OP_MUL));
 }
 
+static void expect_epilogue(const Graph *u, const Graph *g) {
+  (void)u;
+  CHECK(count_op(g, OP_GELU_TANH) == 0, "gelu_tanh left: %d", count_op(g, OP_GELU_TANH));
+  CHECK(count_op(g, OP_ADD) == before_count[OP_ADD] - 4, "adds %d -> %d (want the 4 residual adds fused)",
+        before_count[OP_ADD], count_op(g, OP_ADD));
+}
+
 /* --stats on the tied GPT, against the formulas in stats.c written out by hand. */
 static void expect_stats(const Graph *u, const Graph *g) {
   (void)u;
@@ -193,6 +200,8 @@ static const Case cases[] = {
     {"un_fold.un", M_UN, "un_fold", 0, 1e-5, "un_fold: folded 3-step", expect_un_folded},
     {"un_fold.keeps_residual_norm", M_UN_RESIDUAL, "un_fold", 0, 1e-5, "also feeds something other than linears; kept", expect_un_final_only},
     {"fuse_linears.llama", M_LLAMA, "fuse_linears", 0, 1e-6, "fused 3 linears", expect_fused},
+    {"fuse_epilogue.gpt", M_GPT, "fuse_epilogue", 0, 1e-6, "residual add", expect_epilogue},
+    {"fuse_epilogue.llama", M_LLAMA, "fuse_epilogue", 0, 1e-6, "residual add", NULL},
     {"fold.misc", M_MISC, "fold", 0, 1e-6, "is an identity", expect_fold},
     {"cse.misc", M_MISC, "cse", 0, 0, "is the same as", expect_cse},
     {"dce.misc", M_MISC, "dce", 0, 0, "dce: removed", expect_dce},
