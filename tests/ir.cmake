@@ -23,3 +23,11 @@ add_test(NAME ir_driver_interpret
          COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/unit/driver_interpret.sh $<TARGET_FILE:tfc>
                  ${TFC_IR_CASES} ${CMAKE_CURRENT_BINARY_DIR}/ir_driver_work)
 set_tests_properties(ir_driver_interpret PROPERTIES FIXTURES_REQUIRED ir_interp_cases LABELS unit)
+
+# The parser's fuzz target (tests/unit/fuzz_ir_parse.c; build it with libFuzzer as its
+# header says), replayed here on every .tir file in the tree: parse, print, re-parse.
+add_executable(fuzz_ir_parse ${CMAKE_CURRENT_SOURCE_DIR}/unit/fuzz_ir_parse.c)
+target_link_libraries(fuzz_ir_parse PRIVATE tfccore)
+file(GLOB TFC_IR_TIR_FILES CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/ir/*/*.tir)
+add_test(NAME ir_parse_replay COMMAND fuzz_ir_parse ${TFC_IR_TIR_FILES})
+set_tests_properties(ir_parse_replay PROPERTIES LABELS unit)
