@@ -83,6 +83,10 @@ x_case("linear_nk_bias", 4, 7, "  %out : f32[T,5] = linear %x, %w, %b w_layout=0
 wkn = rand(7, 3)
 x_case("linear_kn", 4, 7, "  %out : f32[T,3] = linear %x, %w w_layout=1\n", {"w": wkn},
        lambda x: f32(x) @ f32(wkn))
+wa, ba = rand(7, 7), rand(7)
+x_case("linear_act_residual", 4, 7,
+       "  %r : f32[T,7] = relu %x\n  %out : f32[T,7] = linear %x, %w, %b, %r w_layout=1 act=silu\n",
+       {"w": wa, "b": ba}, lambda x: F.silu(f32(x) @ f32(wa) + f32(ba)) + F.relu(f32(x)))
 mb = rand(6, 9)
 x_case("matmul", 5, 6, "  %out : f32[T,9] = matmul %x, %b\n", {"b": mb}, lambda x: f32(x) @ f32(mb))
 row = rand(6)
