@@ -31,3 +31,10 @@ target_link_libraries(fuzz_ir_parse PRIVATE tfccore)
 file(GLOB TFC_IR_TIR_FILES CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/ir/*/*.tir)
 add_test(NAME ir_parse_replay COMMAND fuzz_ir_parse ${TFC_IR_TIR_FILES})
 set_tests_properties(ir_parse_replay PROPERTIES LABELS unit)
+
+# Real models' textual IR round-trips through the driver (GPT-2 example at -O0/-O2, RASP sort).
+add_test(NAME ir_driver_roundtrip
+         COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/unit/driver_roundtrip.sh $<TARGET_FILE:tfc>
+                 $<TARGET_FILE:tfc-make-weights> ${CMAKE_SOURCE_DIR}
+                 ${CMAKE_CURRENT_BINARY_DIR}/ir_roundtrip_work)
+set_tests_properties(ir_driver_roundtrip PROPERTIES LABELS unit)
