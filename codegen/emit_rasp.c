@@ -104,7 +104,7 @@ static int add_table(Emitter *e, const RaspVal *items, int n, const char *what) 
   int k = e->n_tables++;
   buf_printf(&e->tables, "/* %s */\nstatic const RtVal %s_table%d[%d] = {", what, e->name, k, n ? n : 1);
   for (int i = 0; i < n; i++) {
-    buf_puts(&e->tables, i % 4 ? ", " : "\n    ");
+    buf_puts(&e->tables, i == 0 ? "\n    " : i % 4 ? ", " : ",\n    ");
     emit_initializer(&e->tables, items[i]);
   }
   if (n == 0) buf_puts(&e->tables, "{RT_INT, 0, NULL}");

@@ -110,7 +110,7 @@ static int parse_args(int argc, char **argv, Options *o) {
   o->passes.opt_level = 2;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i], *v;
-    if (o->interpret && a[0] != '-') {
+    if (o->interpret && (a[0] != '-' || (a[1] >= '0' && a[1] <= '9'))) {   /* -3: a token */
       o->run_tokens[o->n_run_tokens++] = a;
     } else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
       fputs(usage_text, stdout);

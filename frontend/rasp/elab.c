@@ -22,7 +22,7 @@
 
 #define MAX_DEPTH 300        /* nested expressions / statements */
 #define MAX_CALLS 100        /* nested function calls (recursion) */
-#define MAX_NODES 200000     /* nodes in one program */
+#define MAX_NODES 10000      /* nodes in one program (ir_node_typed names in linear time) */
 #define MAX_LIST 1000000     /* items in a list made by range() */
 
 typedef enum { EV_ATOM, EV_LIST, EV_DICT, EV_FUNC, EV_BUILTIN, EV_SOP, EV_SEL } EvKind;
@@ -54,9 +54,17 @@ typedef struct {
   size_t len;
 } Source;
 
+/* The names given to graph values, hashed, each with the next free suffix. */
+typedef struct {
+  const char **keys;
+  int *next;             /* for a taken name: the next "name.k" to try */
+  int cap, n;
+} NameSet;
+
 typedef struct {
   Arena *a;
   Graph *g;
+  NameSet names;
   Env *globals;
   Source sources[2];     /* the prelude and the program, for comments */
   bool in_main;          /* elaborating the user's file (not the prelude) */
@@ -101,12 +109,12 @@ static RaspVal atom_num(RaspValKind kind, double x) { return (RaspVal){kind, x, 
 
 static const char *ev_kind_name(const EVal *v) {
   switch (v->kind) {
-  case EV_ATOM: return "constant";
-  case EV_LIST: return "list";
-  case EV_DICT: return "dict";
-  case EV_FUNC: case EV_BUILTIN: return "function";
-  case EV_SOP: return "s-op";
-  case EV_SEL: return "selector";
+  case EV_ATOM: return "a constant";
+  case EV_LIST: return "a list";
+  case EV_DICT: return "a dict";
+  case EV_FUNC: case EV_BUILTIN: return "a function";
+  case EV_SOP: return "an s-op";
+  case EV_SEL: return "a selector";
   }
   TFC_UNREACHABLE();
 }
@@ -141,6 +149,57 @@ static int env_set(Elab *E, Env *env, const char *name, EVal *v) {
   env->names[env->n] = name;
   env->vals[env->n++] = v;
   return 0;
+}
+
+/* ---- unique value names ---- */
+
+static unsigned hash_name(const char *s) {
+  unsigned h = 2166136261u;
+  for (; *s; s++) h = (h ^ (unsigned char)*s) * 16777619u;
+  return h;
+}
+
+/* The slot of name (NULL key: free), growing the table when half full. */
+static int name_slot(NameSet *ns, const char *name) {
+  unsigned mask = (unsigned)ns->cap - 1, i = hash_name(name) & mask;
+  while (ns->keys[i] && strcmp(ns->keys[i], name) != 0) i = (i + 1) & mask;
+  return (int)i;
+}
+
+static bool names_grow(Elab *E) {
+  NameSet *ns = &E->names, old = *ns;
+  if (ns->cap && ns->n * 2 < ns->cap) return true;
+  ns->cap = old.cap ? 2 * old.cap : 256;
+  ns->keys = arena_alloc(E->a, sizeof(char *) * (size_t)ns->cap);
+  ns->next = arena_alloc(E->a, sizeof(int) * (size_t)ns->cap);
+  if (!ns->keys || !ns->next) return false;
+  for (int i = 0; i < old.cap; i++)
+    if (old.keys[i]) {
+      int k = name_slot(ns, old.keys[i]);
+      ns->keys[k] = old.keys[i], ns->next[k] = old.next[i];
+    }
+  return true;
+}
+
+static bool name_taken(Elab *E, const char *name) {
+  return E->names.cap && E->names.keys[name_slot(&E->names, name)] != NULL;
+}
+
+static void name_claim(Elab *E, const char *name) {
+  if (!names_grow(E)) return;
+  int k = name_slot(&E->names, name);
+  if (!E->names.keys[k]) E->names.keys[k] = name, E->names.next[k] = 1, E->names.n++;
+}
+
+/* base, or base.1, base.2, ... — the first one not given yet (claimed). */
+static const char *unique_name(Elab *E, const char *base) {
+  const char *name = base;
+  while (name && name_taken(E, name)) {
+    int *next = &E->names.next[name_slot(&E->names, base)];
+    name = arena_printf(E->a, "%s.%d", base, (*next)++);
+  }
+  if (name) name_claim(E, name);
+  return name;
 }
 
 /* ---- graph nodes ---- */
@@ -183,7 +242,9 @@ static Value *new_node(Elab *E, Op op, Value **in, int n, const Attrs *attrs, Ra
   Shape shape = kind == RK_SELECTOR ? ir_shape(2, (int64_t)IR_DIM_T, (int64_t)IR_DIM_T)
                                     : ir_shape(1, (int64_t)IR_DIM_T);
   RaspType *t = arena_alloc(E->a, sizeof(RaspType));
-  Value *v = t ? ir_node_typed(E->g, op, in, n, attrs, NULL, loc, kind_dtype(kind), shape) : NULL;
+  /* a fresh name ("map7"), so ir_unique_name's search ends at once */
+  const char *name = unique_name(E, arena_printf(E->a, "%s%d", ir_op_info[op].name, E->g->n_nodes));
+  Value *v = t && name ? ir_node_typed(E->g, op, in, n, attrs, name, loc, kind_dtype(kind), shape) : NULL;
   if (!v) return diag_error(loc, "out of memory"), NULL;
   t->kind = kind;
   t->src = E->stmt_src;
@@ -195,8 +256,7 @@ static Value *new_node(Elab *E, Op op, Value **in, int n, const Attrs *attrs, Ra
 static void name_value(Elab *E, Value *v, const char *name) {
   RaspType *t = (RaspType *)v->rasp;
   if (t->named || v->producer == NULL) return;
-  v->name = "";   /* its own temporary name must not count as taken */
-  const char *unique = ir_unique_name(E->g, name);
+  const char *unique = unique_name(E, name);
   if (unique) v->name = unique, t->named = true;
 }
 
@@ -204,7 +264,7 @@ static void name_value(Elab *E, Value *v, const char *name) {
 static Value *as_sop(Elab *E, EVal *x, Loc loc, const char *what) {
   if (x->kind == EV_SOP) return x->v;
   if (x->kind != EV_ATOM) {
-    diag_error(loc, "%s must be an s-op or a constant, not a %s", what, ev_kind_name(x));
+    diag_error(loc, "%s must be an s-op or a constant, not %s", what, ev_kind_name(x));
     return NULL;
   }
   Attrs at = {0};
@@ -249,7 +309,7 @@ static EVal *apply_op(Elab *E, RaspOp op, EVal *a, EVal *b, Loc loc) {
     bool logical = op == RO_AND || op == RO_OR || op == RO_NOT;
     if (!logical) return diag_error(loc, "'%s' cannot be applied to a selector", rasp_op_text(op)), NULL;
     if (!unary && a->kind != b->kind)
-      return diag_error(loc, "cannot combine a selector and a %s with '%s'",
+      return diag_error(loc, "cannot combine a selector and %s with '%s'",
                         ev_kind_name(a->kind == EV_SEL ? b : a), rasp_op_text(op)), NULL;
     Value *in[2] = {a->v, unary ? NULL : b->v};
     Attrs at = {0};
@@ -258,7 +318,7 @@ static EVal *apply_op(Elab *E, RaspOp op, EVal *a, EVal *b, Loc loc) {
     return ev_graph(E, new_node(E, OP_SELECTOR_COMBINE, in, unary ? 1 : 2, &at, RK_SELECTOR, loc));
   }
   if (!is_value(a) || (!unary && !is_value(b)))
-    return diag_error(loc, "'%s' cannot be applied to a %s", rasp_op_text(op),
+    return diag_error(loc, "'%s' cannot be applied to %s", rasp_op_text(op),
                       ev_kind_name(is_value(a) ? b : a)), NULL;
   RaspKind ka = a->kind == EV_SOP ? a->v->rasp->kind : rasp_val_kind(a->atom.kind), kb = RK_ANY, out;
   if (!unary) kb = b->kind == EV_SOP ? b->v->rasp->kind : rasp_val_kind(b->atom.kind);
@@ -294,7 +354,7 @@ static RaspKind aggregate_kind(RaspKind values, RaspKind dflt) {
 
 static Value *aggregate_node(Elab *E, EVal *sel, EVal *vals, RaspVal dflt, Loc loc) {
   if (sel->kind != EV_SEL)
-    return diag_error(loc, "aggregate needs a selector first, not a %s", ev_kind_name(sel)), NULL;
+    return diag_error(loc, "aggregate needs a selector first, not %s", ev_kind_name(sel)), NULL;
   Value *in[2] = {sel->v, as_sop(E, vals, loc, "the values of aggregate")};
   if (!in[1]) return NULL;
   Attrs at = {0};
@@ -306,7 +366,7 @@ static Value *aggregate_node(Elab *E, EVal *sel, EVal *vals, RaspVal dflt, Loc l
 
 static Value *width_node(Elab *E, EVal *sel, Loc loc) {
   if (sel->kind != EV_SEL)
-    return diag_error(loc, "selector_width needs a selector, not a %s", ev_kind_name(sel)), NULL;
+    return diag_error(loc, "selector_width needs a selector, not %s", ev_kind_name(sel)), NULL;
   return new_node(E, OP_SELECTOR_WIDTH, &sel->v, 1, NULL, RK_INT, loc);
 }
 
@@ -323,7 +383,7 @@ static EVal *in_sop(Elab *E, EVal *x, EVal *s, Loc loc) {
 static bool atoms_only(Elab *E, EVal **items, int n, Loc loc, const char *what) {
   for (int i = 0; i < n; i++)
     if (items[i]->kind != EV_ATOM)
-      return diag_error(loc, "%s used with an s-op must hold constants only (item %d is a %s)", what,
+      return diag_error(loc, "%s used with an s-op must hold constants only (item %d is %s)", what,
                         i, ev_kind_name(items[i])), false;
   return true;
 }
@@ -336,10 +396,10 @@ static RaspVal *atoms_of(Elab *E, EVal **items, int n) {
 
 static EVal *eval_in(Elab *E, EVal *x, EVal *c, Loc loc) {
   if (c->kind == EV_SOP && !is_value(x))
-    return diag_error(loc, "'in' cannot look for a %s in an s-op", ev_kind_name(x)), NULL;
+    return diag_error(loc, "'in' cannot look for %s in an s-op", ev_kind_name(x)), NULL;
   if (c->kind == EV_SOP) return in_sop(E, x, c, loc);
   if (c->kind != EV_LIST && c->kind != EV_DICT)
-    return diag_error(loc, "'in' needs a list, dict or s-op on its right, not a %s", ev_kind_name(c)), NULL;
+    return diag_error(loc, "'in' needs a list, dict or s-op on its right, not %s", ev_kind_name(c)), NULL;
   bool dict = c->kind == EV_DICT;
   if (x->kind == EV_ATOM) {
     for (int i = 0; i < c->n; i++) {
@@ -350,7 +410,7 @@ static EVal *eval_in(Elab *E, EVal *x, EVal *c, Loc loc) {
     }
     return ev_atom(E, atom_num(RV_BOOL, 0));
   }
-  if (x->kind != EV_SOP) return diag_error(loc, "'in' cannot test a %s", ev_kind_name(x)), NULL;
+  if (x->kind != EV_SOP) return diag_error(loc, "'in' cannot test %s", ev_kind_name(x)), NULL;
   if (!dict && !atoms_only(E, c->items, c->n, loc, "a list")) return NULL;
   RaspExpr *e = rasp_expr_new(E->a, RX_IN);
   if (!e) return NULL;
@@ -371,7 +431,7 @@ static EVal *eval_index(Elab *E, EVal *c, EVal *i, Loc loc) {
     return sel ? ev_graph(E, aggregate_node(E, ev_graph(E, sel), c, atom_num(RV_INT, 0), loc)) : NULL;
   }
   if (c->kind != EV_LIST && c->kind != EV_DICT)
-    return diag_error(loc, "a %s cannot be indexed", ev_kind_name(c)), NULL;
+    return diag_error(loc, "%s cannot be indexed", ev_kind_name(c)), NULL;
   bool dict = c->kind == EV_DICT;
   if (i->kind == EV_ATOM) {
     if (dict) {
@@ -385,7 +445,7 @@ static EVal *eval_index(Elab *E, EVal *c, EVal *i, Loc loc) {
     if (k < 0 || k >= c->n) return diag_error(loc, "list index %.0f out of range (list of %d)", i->atom.num, c->n), NULL;
     return c->items[(int)k];
   }
-  if (i->kind != EV_SOP) return diag_error(loc, "cannot index with a %s", ev_kind_name(i)), NULL;
+  if (i->kind != EV_SOP) return diag_error(loc, "cannot index with %s", ev_kind_name(i)), NULL;
   if (!atoms_only(E, c->items, c->n, loc, dict ? "a dict" : "a list")) return NULL;
   RaspExpr *e = rasp_expr_new(E->a, RX_LOOKUP);
   if (!e) return NULL;
@@ -453,7 +513,7 @@ static EVal *eval_range(Elab *E, EVal **a, int n, Loc loc) {
 static EVal *eval_zip(Elab *E, EVal **a, int n, Loc loc) {
   int m = MAX_LIST;
   for (int i = 0; i < n; i++) {
-    if (a[i]->kind != EV_LIST) return diag_error(loc, "zip takes lists, not a %s", ev_kind_name(a[i])), NULL;
+    if (a[i]->kind != EV_LIST) return diag_error(loc, "zip takes lists, not %s", ev_kind_name(a[i])), NULL;
     if (a[i]->n < m) m = a[i]->n;
   }
   if (n == 0) m = 0;
@@ -471,14 +531,14 @@ static EVal *eval_len(Elab *E, EVal *x, Loc loc) {
   if (x->kind == EV_LIST || x->kind == EV_DICT) return ev_atom(E, atom_num(RV_INT, x->n));
   if (x->kind == EV_ATOM && x->atom.kind == RV_STR)
     return ev_atom(E, atom_num(RV_INT, (double)strlen(x->atom.str)));
-  return diag_error(loc, "len takes a list or dict, not a %s (use length for s-ops)", ev_kind_name(x)), NULL;
+  return diag_error(loc, "len takes a list or dict, not %s (use length for s-ops)", ev_kind_name(x)), NULL;
 }
 
 /* Binds names to v: one name takes v, several unpack a list of as many. */
 static int bind(Elab *E, Env *env, NameList names, EVal *v, Loc loc) {
   if (names.n == 1) return env_set(E, env, names.items[0], v);
   if (v->kind != EV_LIST || v->n != names.n)
-    return diag_error(loc, "cannot unpack a %s into %d names", v->kind == EV_LIST ? "list of another length" : ev_kind_name(v), names.n), -1;
+    return diag_error(loc, "cannot unpack %s into %d names", v->kind == EV_LIST ? "a list of another length" : ev_kind_name(v), names.n), -1;
   for (int i = 0; i < names.n; i++)
     if (env_set(E, env, names.items[i], v->items[i])) return -1;
   return 0;
@@ -487,7 +547,7 @@ static int bind(Elab *E, Env *env, NameList names, EVal *v, Loc loc) {
 /* The items a for loop or comprehension runs over: a list, or a dict's keys. */
 static EVal *iterable(Elab *E, EVal *v, Loc loc) {
   if (v->kind == EV_LIST) return v;
-  if (v->kind != EV_DICT) return diag_error(loc, "cannot iterate over a %s", ev_kind_name(v)), NULL;
+  if (v->kind != EV_DICT) return diag_error(loc, "cannot iterate over %s", ev_kind_name(v)), NULL;
   EVal *l = ev_list(E, v->n);
   for (int i = 0; l && i < v->n; i++)
     if (!(l->items[i] = ev_atom(E, v->keys[i]))) return NULL;
@@ -519,7 +579,7 @@ static EVal *call(Elab *E, EVal *f, EVal **args, int n, Loc loc) {
     if (n != 1) return diag_error(loc, "selector_width takes 1 argument, %d given", n), NULL;
     return ev_graph(E, width_node(E, args[0], loc));
   }
-  if (f->kind != EV_FUNC) return diag_error(loc, "a %s is not a function", ev_kind_name(f)), NULL;
+  if (f->kind != EV_FUNC) return diag_error(loc, "%s is not a function", ev_kind_name(f)), NULL;
   const Ast *def = f->def;
   if (n != def->names.n)
     return diag_error(loc, "function '%s' takes %d argument%s, %d given", def->str, def->names.n,
@@ -558,14 +618,35 @@ static EVal *eval_aggregate(Elab *E, Env *env, const Ast *x) {
   EVal *dflt = x->c && vals ? eval(E, env, x->c) : NULL;
   if (!vals || (x->c && !dflt)) return NULL;
   if (dflt && dflt->kind != EV_ATOM)
-    return diag_error(x->c->loc, "the default of aggregate must be a constant, not a %s", ev_kind_name(dflt)), NULL;
+    return diag_error(x->c->loc, "the default of aggregate must be a constant, not %s", ev_kind_name(dflt)), NULL;
   return ev_graph(E, aggregate_node(E, sel, vals, dflt ? dflt->atom : atom_num(RV_INT, 0), x->loc));
+}
+
+/* a op b op c ...: the left spine of a long chain is walked in a loop, not
+ * by recursion, so `x = a + 1 + 1 + ... + 1` of any length cannot overflow
+ * the stack. */
+static EVal *eval_chain(Elab *E, Env *env, const Ast *x) {
+  int n = 0;
+  for (const Ast *p = x; p->kind == AST_BINARY; p = p->a) n++;
+  const Ast **spine = arena_alloc(E->a, sizeof(Ast *) * (size_t)n);
+  if (!spine) return NULL;
+  const Ast *p = x;
+  for (int k = n - 1; k >= 0; k--, p = p->a) spine[k] = p;
+  EVal *acc = eval(E, env, p);
+  for (int k = 0; acc && k < n; k++) {
+    EVal *b = eval(E, env, spine[k]->b);
+    acc = b ? apply_op(E, spine[k]->op, acc, b, spine[k]->loc) : NULL;
+  }
+  return acc;
 }
 
 static EVal *eval_inner(Elab *E, Env *env, const Ast *x) {
   EVal *a, *b, *c;
   switch (x->kind) {
-  case AST_INT: return ev_atom(E, atom_num(RV_INT, x->num));
+  case AST_INT:
+    if (x->num > 9007199254740992.0)
+      return diag_error(x->loc, "integer literal too large (limit 2^53)"), NULL;
+    return ev_atom(E, atom_num(RV_INT, x->num));
   case AST_FLOAT: return ev_atom(E, atom_num(RV_FLOAT, x->num));
   case AST_STR: return ev_atom(E, (RaspVal){RV_STR, 0, x->str});
   case AST_NAME: return eval_name(E, env, x);
@@ -582,9 +663,7 @@ static EVal *eval_inner(Elab *E, Env *env, const Ast *x) {
   case AST_UNARY:
     a = eval(E, env, x->a);
     return a ? apply_op(E, x->op, a, NULL, x->loc) : NULL;
-  case AST_BINARY:
-    a = eval(E, env, x->a), b = a ? eval(E, env, x->b) : NULL;
-    return b ? apply_op(E, x->op, a, b, x->loc) : NULL;
+  case AST_BINARY: return eval_chain(E, env, x);
   case AST_SELECT:
     a = eval(E, env, x->a), b = a ? eval(E, env, x->b) : NULL;
     return b ? ev_graph(E, select_node(E, a, b, x->pred, x->loc)) : NULL;
@@ -728,7 +807,7 @@ static int choose_output(Elab *E, const RaspOptions *opt) {
   EVal *v = env_lookup(E->globals, name);
   if (!v) return diag_error(loc, "--output: the program has no variable '%s'", name), -1;
   Value *out = is_value(v) ? as_sop(E, v, loc, "the output") : NULL;
-  if (!out) return diag_error(loc, "the output '%s' is a %s, not an s-op", name, ev_kind_name(v)), -1;
+  if (!out) return diag_error(loc, "the output '%s' is %s, not an s-op", name, ev_kind_name(v)), -1;
   name_value(E, out, name);
   ir_output(E->g, out);
   keep_only_output(E->g);

@@ -13,6 +13,7 @@ output is null must fail: exit status 1, an error on stderr, nothing on stdout.
 Prints a summary line "PATH: P/N rows passed" and exits 1 on any failure.
 """
 import argparse
+import concurrent.futures
 import json
 import os
 import shlex
@@ -82,25 +83,28 @@ def main():
     programs = {}
     for row in rows:
         programs.setdefault(row["source"], (row["program"], len(programs)))
-    exe = {}
     failures = []
-    for source, (name, k) in programs.items():
+
+    def prepare(item):
+        source, (name, k) = item
         path = os.path.join(a.work, f"{name}.rasp")
         with open(path, "w") as f:
             f.write(source)
-        if a.path == "c":
-            c = os.path.join(a.work, f"{name}.c")
-            binary = os.path.join(a.work, name)
-            rc, out, err = run([a.tfc, path, "-o", c, "--main"])
-            if rc == 0:
-                rc, out, err2 = run([a.cc] + shlex.split(a.cflags) + [c, "-o", binary, "-lm"], 120)
-                err += err2
-                if rc != 0:
-                    failures.append(f"{name}: the generated C does not build:\n{err[:2000]}")
-                    rc = 99
-            exe[source] = (rc, binary, err)
-        else:
-            exe[source] = (0, path, "")
+        if a.path != "c":
+            return source, (0, path, "")
+        c = os.path.join(a.work, f"{name}.c")
+        binary = os.path.join(a.work, name)
+        rc, out, err = run([a.tfc, path, "-o", c, "--main"])
+        if rc == 0:
+            rc, out, err2 = run([a.cc] + shlex.split(a.cflags) + [c, "-o", binary, "-lm"], 300)
+            err += err2
+            if rc != 0:
+                failures.append(f"{name}: the generated C does not build:\n{err[:2000]}")
+                rc = 99
+        return source, (rc, binary, err)
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:   # two cores
+        exe = dict(pool.map(prepare, programs.items()))
     passed = 0
     for row in rows:
         tokens = [str(t) for t in row["input"]]

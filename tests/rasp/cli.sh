@@ -1,0 +1,40 @@
+#!/bin/sh
+# RASP command line: --chars (interpreted and compiled), --output, negative
+# tokens, run-time errors, byte-identical output, and examples/rasp/sort.rasp.
+# usage: cli.sh TFC CC CFLAGS SOURCE_DIR WORK
+set -u
+tfc=$1 cc=$2 cflags=$3 src=$4 work=$5
+specs=$src/../shared/specs/rasp/programs
+mkdir -p "$work" && cd "$work" || exit 1
+fails=0
+check() {   # check NAME EXPECTED ACTUAL
+  if [ "$2" = "$3" ]; then echo "ok   $1"; else echo "FAIL $1: expected '$2', got '$3'"; fails=$((fails + 1)); fi
+}
+build() {   # build NAME FILE.rasp [tfc options]: NAME.c and ./NAME
+  name=$1 file=$2; shift 2
+  "$tfc" "$file" -o "$name.c" --main "$@" && $cc $cflags "$name.c" -o "$name" -lm
+}
+
+check "interpret --chars" "P P P T P" "$("$tfc" "$specs/dyck1.rasp" --interpret --chars "(())(")"
+build dyck1 "$specs/dyck1.rasp" || fails=$((fails + 1))
+check "compiled --chars" "P P P T P" "$(./dyck1 --chars "(())(")"
+printf 'n = length;\n' > len.rasp
+check "utf-8 characters" "5 5 5 5 5" "$("$tfc" len.rasp --interpret --chars "héllo")"
+build len len.rasp || fails=$((fails + 1))
+check "compiled utf-8 characters" "5 5 5 5 5" "$(./len --chars "héllo")"
+check "--output" "2 1 2" "$("$tfc" "$specs/most_freq.rasp" --output _count --interpret a b a)"
+check "negative tokens" "-3 0 2" "$("$tfc" "$src/examples/rasp/sort.rasp" --interpret 2 -3 0)"
+build sort "$src/examples/rasp/sort.rasp" || fails=$((fails + 1))
+check "sort example" "0 1 2 3 3" "$(./sort 3 1 2 3 0)"
+mkdir -p again && (cd again && "$tfc" "$src/examples/rasp/sort.rasp" -o sort.c --main)
+cmp -s sort.c again/sort.c && check "deterministic output" same same || check "deterministic output" same different
+
+printf 'q = 1 / indices;\n' > div.rasp
+build div div.rasp || fails=$((fails + 1))
+out=$(./div a b 2>err.txt); rc=$?
+check "division by zero: exit 1, nothing printed" "1:" "$rc:$out"
+grep -q "division by zero" err.txt && check "division by zero: message" yes yes || check "division by zero: message" yes no
+out=$("$tfc" div.rasp --interpret a b 2>err.txt); rc=$?
+check "interpreted division by zero" "1:" "$rc:$out"
+check "no tokens" "1" "$(./sort >/dev/null 2>&1; echo $?)"
+exit $fails
