@@ -44,3 +44,10 @@ add_test(NAME families.llama2c_bad
          COMMAND ${TFC_PYTHON} ${TFC_FAM_DIR}/check_llama2c_bad.py --tfc $<TARGET_FILE:tfc>
                  --work ${TFC_FAM_WORK}/llama2c_bad)
 set_tests_properties(families.llama2c_bad PROPERTIES LABELS corpus)
+
+# The AVX2 decode attention (runtime/x86/attention_avx2.c) against the portable kernel.
+if(CMAKE_SYSTEM_PROCESSOR MATCHES "x86_64|AMD64")
+  add_test(NAME families.attention_avx2
+           COMMAND sh -c "mkdir -p ${TFC_FAM_WORK} && ${TFC_CC} ${TFC_TEST_CFLAGS} ${TFC_FAM_DIR}/attention_avx2_test.c -o ${TFC_FAM_WORK}/attention_avx2_test -lm && ${TFC_FAM_WORK}/attention_avx2_test")
+  set_tests_properties(families.attention_avx2 PROPERTIES LABELS kernels SKIP_RETURN_CODE 77)
+endif()

@@ -1,0 +1,142 @@
+/*
+ * attention_avx2.c — multi-head attention over the KV cache with AVX2 + FMA,
+ * for the small heads of decode steps (stories260K: head_dim 8).
+ *
+ * Same contract and arguments as rt_attention (generic/attention.c).  Per
+ * query row and head, with head_dim a multiple of 8:
+ *   - scores: eight keys at a time, one 8-lane FMA chain per key over the
+ *     head, then an 8x8 transpose-add (hadd tree) gives the eight dot products
+ *     in one register;
+ *   - softmax: max, then exp in eight lanes (rt_avx2_exp, vecmath_avx2.c), sum;
+ *   - out = (sum_j p_j v_j) / sum, head_dim/8 accumulators per pass over V.
+ * The sums are the generic kernel's in another order (exact up to rounding;
+ * tests/families/attention_avx2_test.c bounds the difference).  Other head
+ * sizes use the portable rt_attention_head.  Like linear_avx2.c, functions
+ * carry target attributes so model.c builds with plain `cc -O2`.
+ */
+// rt-needs: generic/attention.c
+// rt-needs: x86/vecmath_avx2.c
+// rt-cpu: avx2
+// rt-cpu: fma
+#include <immintrin.h>
+#include <math.h>
+#include <stddef.h>
+#include <string.h>
+
+#ifndef RT_API
+#define RT_API static inline
+#endif
+
+#define RT_ATT_AVX2 __attribute__((target("avx2,fma")))
+
+/* Horizontal sums of eight vectors: lane i of the result = sum of v[i]. */
+RT_ATT_AVX2 static inline __m256 rt_att_hsum8(const __m256 v[8]) {
+  __m256 a = _mm256_hadd_ps(v[0], v[1]), b = _mm256_hadd_ps(v[2], v[3]);
+  __m256 c = _mm256_hadd_ps(v[4], v[5]), d = _mm256_hadd_ps(v[6], v[7]);
+  __m256 ab = _mm256_hadd_ps(a, b), cd = _mm256_hadd_ps(c, d);
+  return _mm256_add_ps(_mm256_permute2f128_ps(ab, cd, 0x20), _mm256_permute2f128_ps(ab, cd, 0x31));
+}
+
+RT_ATT_AVX2 static inline float rt_att_hsum(__m256 v) {
+  __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+  s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+  s = _mm_add_ss(s, _mm_movehdup_ps(s));
+  return _mm_cvtss_f32(s);
+}
+
+/* att[lo..hi] = (q . k_j) * scale; returns the largest. */
+RT_ATT_AVX2 static float rt_att_scores(float *att, const float *q, const float *k_cache, int lo,
+                                       int hi, int kv_width, int head_dim, float scale) {
+  __m256 vmax = _mm256_set1_ps(-INFINITY), vs = _mm256_set1_ps(scale);
+  int j = lo;
+  for (; j + 8 <= hi + 1; j += 8) {
+    __m256 acc[8];
+    for (int u = 0; u < 8; u++) {
+      const float *kj = k_cache + (size_t)(j + u) * kv_width;
+      acc[u] = _mm256_mul_ps(_mm256_loadu_ps(q), _mm256_loadu_ps(kj));
+      for (int i = 8; i < head_dim; i += 8)
+        acc[u] = _mm256_fmadd_ps(_mm256_loadu_ps(q + i), _mm256_loadu_ps(kj + i), acc[u]);
+    }
+    __m256 s = _mm256_mul_ps(rt_att_hsum8(acc), vs);
+    _mm256_storeu_ps(att + j, s);
+    vmax = _mm256_max_ps(vmax, s);
+  }
+  float max = -INFINITY, lanes[8];
+  _mm256_storeu_ps(lanes, vmax);
+  for (int u = 0; u < 8; u++) max = lanes[u] > max ? lanes[u] : max;
+  for (; j <= hi; j++) {
+    const float *kj = k_cache + (size_t)j * kv_width;
+    __m256 acc = _mm256_mul_ps(_mm256_loadu_ps(q), _mm256_loadu_ps(kj));
+    for (int i = 8; i < head_dim; i += 8)
+      acc = _mm256_fmadd_ps(_mm256_loadu_ps(q + i), _mm256_loadu_ps(kj + i), acc);
+    att[j] = rt_att_hsum(acc) * scale;
+    max = att[j] > max ? att[j] : max;
+  }
+  return max;
+}
+
+/* att[lo..hi] = exp(att - max); returns their sum. */
+RT_ATT_AVX2 static float rt_att_exp(float *att, int lo, int hi, float max) {
+  __m256 vm = _mm256_set1_ps(max), sum = _mm256_setzero_ps();
+  int j = lo;
+  for (; j + 8 <= hi + 1; j += 8) {
+    __m256 e = rt_avx2_exp(_mm256_sub_ps(_mm256_loadu_ps(att + j), vm));
+    _mm256_storeu_ps(att + j, e);
+    sum = _mm256_add_ps(sum, e);
+  }
+  float total = rt_att_hsum(sum);
+  if (j <= hi) {   /* the last 1..7 keys, through a zero-padded block */
+    float tail[8] = {0};
+    int n = hi + 1 - j;
+    memcpy(tail, att + j, sizeof(float) * (size_t)n);
+    _mm256_storeu_ps(tail, rt_avx2_exp(_mm256_sub_ps(_mm256_loadu_ps(tail), vm)));
+    memcpy(att + j, tail, sizeof(float) * (size_t)n);
+    for (int u = 0; u < n; u++) total += tail[u];
+  }
+  return total;
+}
+
+/* out (hd,) = sum_j att[j] v_j * inv, eight columns of the head at a time. */
+RT_ATT_AVX2 static void rt_att_values(float *out, const float *att, const float *v_cache, int lo,
+                                      int hi, int kv_width, int head_dim, float inv) {
+  for (int i = 0; i < head_dim; i += 8) {
+    __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
+    int j = lo;
+    for (; j + 1 <= hi; j += 2) {
+      acc0 = _mm256_fmadd_ps(_mm256_set1_ps(att[j]),
+                             _mm256_loadu_ps(v_cache + (size_t)j * kv_width + i), acc0);
+      acc1 = _mm256_fmadd_ps(_mm256_set1_ps(att[j + 1]),
+                             _mm256_loadu_ps(v_cache + (size_t)(j + 1) * kv_width + i), acc1);
+    }
+    if (j <= hi)
+      acc0 = _mm256_fmadd_ps(_mm256_set1_ps(att[j]),
+                             _mm256_loadu_ps(v_cache + (size_t)j * kv_width + i), acc0);
+    _mm256_storeu_ps(out + i, _mm256_mul_ps(_mm256_add_ps(acc0, acc1), _mm256_set1_ps(inv)));
+  }
+}
+
+/* rt_attention with AVX2 heads: q (n, heads*hd), k, v (n, kv_heads*hd) -> out. */
+RT_ATT_AVX2 RT_API void rt_attention_avx2(float *out, const float *q, const float *k,
+                                          const float *v, float *k_cache, float *v_cache,
+                                          float *att, int n, int pos0, int heads, int kv_heads,
+                                          int head_dim, float scale, int causal, int window) {
+  if (head_dim % 8) {
+    rt_attention(out, q, k, v, k_cache, v_cache, att, n, pos0, heads, kv_heads, head_dim, scale,
+                 causal, window);
+    return;
+  }
+  int kv_width = kv_heads * head_dim, q_width = heads * head_dim, group = heads / kv_heads;
+  memcpy(k_cache + (size_t)pos0 * kv_width, k, sizeof(float) * (size_t)n * kv_width);
+  memcpy(v_cache + (size_t)pos0 * kv_width, v, sizeof(float) * (size_t)n * kv_width);
+  for (int t = 0; t < n; t++) {
+    int lo, hi;
+    rt_attention_span(pos0 + t, pos0 + n - 1, causal, window, &lo, &hi);
+    for (int h = 0; h < heads; h++) {
+      size_t qo = (size_t)t * q_width + (size_t)h * head_dim;
+      size_t ko = (size_t)(h / group) * head_dim;
+      float max = rt_att_scores(att, q + qo, k_cache + ko, lo, hi, kv_width, head_dim, scale);
+      float sum = rt_att_exp(att, lo, hi, max);
+      rt_att_values(out + qo, att, v_cache + ko, lo, hi, kv_width, head_dim, 1.0f / sum);
+    }
+  }
+}
