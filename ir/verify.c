@@ -185,6 +185,10 @@ static bool check_node(Verifier *vf, const Node *n, int index) {
     return fail(vf, n->loc, "node %%%s: its output value names another producer", out->name);
   if (n->n_inputs < 0 || (n->n_inputs && !n->inputs))
     return fail(vf, n->loc, "node %%%s has a bad input list", out->name);
+  int arity = ir_op_info[n->op].arity;
+  if (arity >= 0 && n->n_inputs != arity)
+    return fail(vf, n->loc, "node %%%s (%s) has %d inputs; the op takes %d", out->name,
+                ir_op_info[n->op].name, n->n_inputs, arity);
   if (n->dead) {
     if (vf->state[out->id] != DEFINED) vf->state[out->id] = DEAD;
     return true;

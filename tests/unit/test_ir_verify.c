@@ -83,6 +83,7 @@ static void stranger_input(Graph *g) {  /* a value that belongs to no graph */
 }
 static void defined_twice(Graph *g) { value_named(g, "k")->is_input = true; }
 static void reproduced(Graph *g) { node_named(g, "v")->out = value_named(g, "k"); }
+static void wrong_arity(Graph *g) { node_named(g, "relu")->n_inputs = 2; }
 static void const_with_t(Graph *g) { value_named(g, "wo")->shape.dim[0] = IR_DIM_T; }
 
 static const struct {
@@ -108,6 +109,7 @@ static const struct {
     {defined_twice, "node %k: value %k is defined twice"},
     {reproduced, "node %k: its output value names another producer"},
     {const_with_t, "constant %wo has a T dimension"},
+    {wrong_arity, "node %relu (relu) has 2 inputs; the op takes 1"},
 };
 
 static void test_verifier(void) {
