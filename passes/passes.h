@@ -80,4 +80,34 @@ void pass_add_note(Graph *g, Node *n, const char *note);
 /* "h.0" or "top level", for remarks. */
 const char *pass_where(const Node *n);
 
+/* ======================================================================
+ * passes/residual.c — the residual stream of a pre-LN model (ln_to_rmsnorm, crmsnorm)
+ * ====================================================================== */
+/* What the analysis found; nothing is changed until pass_stream_centre. */
+typedef struct {
+  Graph *g;
+  char *in_stream;      /* by value id: the value is the residual stream */
+  Node **centre_w;      /* residual-writing linears: centre W's columns and b */
+  Node **centre_b;      /* adds whose per-channel constant inputs[1] must be centred */
+  Node **embeds;        /* embeddings writing the stream: centre the table's rows */
+  Node **norms;         /* LayerNorms reading the stream */
+  int n_w, n_b, n_embeds, n_norms;
+  const char *why;      /* first reason the rewrite is ruled out; NULL if none */
+  const Node *why_at;   /* where */
+} PassStream;
+
+/* Finds and checks the stream.  Returns 0, or -1 after a diagnostic (out of memory). */
+int pass_stream_analyze(Graph *g, PassStream *s);
+void pass_stream_free(PassStream *s);
+bool pass_in_stream(const PassStream *s, const Value *v);
+/* Remarks why `pass` does not apply; true when it does not. */
+bool pass_stream_refused(const PassStream *s, const char *pass);
+/* Makes every write into the stream zero-mean (new constants).  0, or -1. */
+int pass_stream_centre(Graph *g, PassStream *s);
+/* b minus its mean, as a new constant; NULL after a diagnostic. */
+Value *pass_centred_vector(Graph *g, const Value *b);
+/* True when v's n readers (users) are all linears taking v as x with constant
+ * weights and bias, and v is no graph output (n <= 64). */
+bool pass_read_by_linears(const Graph *g, const Value *v, Node **users, int n);
+
 #endif
