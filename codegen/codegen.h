@@ -52,6 +52,8 @@ typedef struct CgEmit {
   bool embed;                /* blob embedded in model.c (else a weights file) */
   int64_t state_bytes;       /* activations + KV caches + scratch */
   int64_t kv_bytes;          /* of which KV caches */
+  int64_t kv_offset;         /* where the KV caches start in the state memory */
+  int64_t rope_offset;       /* where the rope tables start (after the attention scratch) */
   const char *files[CG_MAX_FILES]; /* runtime files copied so far */
   int n_files;
 } CgEmit;
@@ -62,6 +64,7 @@ const char *cg_float(const CgEmit *e, double x);             /* "1e-05f": a floa
 const char *cg_dims(const CgEmit *e, Shape s, int from, int to); /* "T*4": product of dims */
 const char *cg_bytes(const CgEmit *e, Shape s, int from, int to, int64_t mult); /* mult * dims */
 const char *cg_ref(const CgEmit *e, const Value *v);         /* "s->ln_1", "w->wte", "tokens" */
+int cg_rope_table(const CgEmit *e, const Node *rope);        /* its table: s->rope_table_<k> */
 int cg_copy_runtime(CgEmit *e, const char *path);            /* "generic/norm.c"; 0 or -1 */
 /* emit_c_weights.c */
 int cg_plan_weights(CgEmit *e, Buf *blob);      /* offsets, packing, blob bytes; 0 or -1 */

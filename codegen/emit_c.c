@@ -187,6 +187,36 @@ static bool has_attention(const CgEmit *e) {
   return false;
 }
 
+static bool same_rope(const Node *a, const Node *b) {
+  return a->attrs.head_dim == b->attrs.head_dim && a->attrs.rope_theta == b->attrs.rope_theta;
+}
+
+/* Is node i the first live rope of its (head_dim, theta)?  Each such node
+ * owns a table of cos/sin by position, filled once at open. */
+static bool is_first_rope(const CgEmit *e, int i) {
+  const Node *n = e->g->nodes[i];
+  if (n->dead || n->op != OP_ROPE) return false;
+  for (int k = 0; k < i; k++) {
+    const Node *m = e->g->nodes[k];
+    if (!m->dead && m->op == OP_ROPE && same_rope(m, n)) return false;
+  }
+  return true;
+}
+
+int cg_rope_table(const CgEmit *e, const Node *rope) {
+  int table = 0;
+  for (int i = 0; i < e->g->n_nodes; i++) {
+    if (!is_first_rope(e, i)) continue;
+    if (same_rope(e->g->nodes[i], rope)) return table;
+    table++;
+  }
+  TFC_UNREACHABLE();
+}
+
+static int64_t rope_table_bytes(const CgEmit *e, const Node *n) {
+  return align64(e->g->max_seq * n->attrs.head_dim * 4);
+}
+
 /* Places every activation: planned values at their plan offset in the first
  * g->plan_bytes, the others after it, one buffer each at T = max_seq; then
  * the KV caches and the attention scratch row. */
@@ -203,14 +233,17 @@ static void plan_state(CgEmit *e) {
       at += align64(ir_numel(v->shape, g->max_seq) * (int64_t)ir_dtype_size(v->dtype));
     }
   }
-  int64_t kv_start = at;
+  e->kv_offset = at;
   for (int i = 0; i < g->n_nodes; i++) {
     const Node *n = g->nodes[i];
     if (n->dead || n->op != OP_ATTENTION) continue;
     at += 2 * align64(g->max_seq * n->attrs.kv_heads * n->attrs.head_dim * 4);
   }
-  e->kv_bytes = at - kv_start;
+  e->kv_bytes = at - e->kv_offset;
   if (has_attention(e)) at += align64(g->max_seq * 4);
+  e->rope_offset = at;
+  for (int i = 0; i < g->n_nodes; i++)
+    if (is_first_rope(e, i)) at += rope_table_bytes(e, g->nodes[i]);
   e->state_bytes = at;
 }
 
@@ -237,6 +270,11 @@ static void emit_state(CgEmit *e) {
                n->attrs.kv_heads * n->attrs.head_dim);
   }
   if (has_attention(e)) buf_printf(c, "  float *att;  /* attention scores of one query [max_seq] */\n");
+  for (int i = 0, k = 0; i < g->n_nodes; i++)
+    if (is_first_rope(e, i))
+      buf_printf(c, "  float *rope_table_%d;  /* cos, sin [max_seq, %d, 2]: head_dim %d, theta %g */\n",
+                 k++, g->nodes[i]->attrs.head_dim / 2, g->nodes[i]->attrs.head_dim,
+                 g->nodes[i]->attrs.rope_theta);
   buf_printf(c, "  char unused_;  /* keeps the struct non-empty */\n} %s_State;\n\n", e->name);
 }
 
@@ -254,7 +292,7 @@ static void emit_bind_state(CgEmit *e) {
     buf_printf(c, "  s->%s = (%s *)(mem + %lld);\n", e->cname[i], c_type(v->dtype),
                (long long)e->offset[i]);
   }
-  int64_t at = e->state_bytes - e->kv_bytes - (has_attention(e) ? align64(g->max_seq * 4) : 0);
+  int64_t at = e->kv_offset;
   for (int i = 0; i < g->n_nodes; i++) {
     const Node *n = g->nodes[i];
     if (n->dead || n->op != OP_ATTENTION) continue;
@@ -266,6 +304,12 @@ static void emit_bind_state(CgEmit *e) {
     at += 2 * bytes;
   }
   if (has_attention(e)) buf_printf(c, "  s->att = (float *)(mem + %lld);\n", (long long)at);
+  at = e->rope_offset;
+  for (int i = 0, k = 0; i < g->n_nodes; i++) {
+    if (!is_first_rope(e, i)) continue;
+    buf_printf(c, "  s->rope_table_%d = (float *)(mem + %lld);\n", k++, (long long)at);
+    at += rope_table_bytes(e, g->nodes[i]);
+  }
   buf_printf(c, "  s->unused_ = 0;\n}\n\n");
 }
 
@@ -451,7 +495,7 @@ static void emit_open(CgEmit *e) {
              "  m->mem = aligned_alloc(64, %lld);\n"
              "  if (!m->mem) return fail_open(m, \"out of memory\");\n"
              "  memset(m->mem, 0, %lld);\n"
-             "  bind_weights(&m->w, blob);\n  bind_state(&m->s, m->mem);\n  return m;\n}\n\n",
+             "  bind_weights(&m->w, blob);\n  bind_state(&m->s, m->mem);\n",
              e->embed ? "weight_data" : "NULL", (long long)e->blob_bytes,
              (unsigned long long)e->blob_checksum, N,
              cg_comment(e, e->opt->weights_name ? e->opt->weights_name : "model.bin"),
@@ -468,6 +512,18 @@ static void emit_set_threads(CgEmit *e) {
              " * the online cores.  Not while a forward call runs. */\n"
              "void %s_set_threads(%s *m, int n) {\n  (void)m;\n  %s\n}\n\n",
              e->name, e->name, pool ? "rt_set_threads(n);" : "(void)n;  /* no threaded kernels */");
+}
+
+/* The rest of NAME_open: tables that depend only on the sizes. */
+static void emit_open_tables(CgEmit *e) {
+  const Graph *g = e->g;
+  for (int i = 0, k = 0; i < g->n_nodes; i++) {
+    const Node *n = g->nodes[i];
+    if (is_first_rope(e, i))
+      buf_printf(e->c, "  rt_rope_table(m->s.rope_table_%d, %lld, %d, %s);\n", k++,
+                 (long long)g->max_seq, n->attrs.head_dim, cg_float(e, n->attrs.rope_theta));
+  }
+  buf_puts(e->c, "  return m;\n}\n\n");
 }
 
 static void emit_forward_api(CgEmit *e) {
@@ -572,6 +628,7 @@ int cg_emit_c(const Graph *g, const CgOptions *opt, Buf *c, Buf *h, Buf *weights
     emit_bind_state(&e);
     emit_errors(&e);
     emit_open(&e);
+    emit_open_tables(&e);
     emit_forward_api(&e);
     if (e.embed) cg_emit_blob_data(&e, &blob);
     else cg_write_weights_file(&e, &blob, weights);

@@ -31,6 +31,7 @@ static const char *portable_file(Op op) {
   case OP_SILU: return "generic/elementwise.c";
   case OP_LAYERNORM:
   case OP_RMSNORM:
+  case OP_CRMSNORM:
   case OP_SOFTMAX: return "generic/norm.c";
   case OP_ROPE:
   case OP_ATTENTION: return "generic/attention.c";
@@ -134,6 +135,9 @@ static void emit_norm(CgEmit *e, const Node *n) {
     buf_printf(e->c, "  %s(%s, %s, %s, %s, %s, %lld, %s);\n", kernel_fn(n, "rt_layernorm"),
                cg_ref(e, n->out), ref(e, n, 0), ref(e, n, 1), ref(e, n, 2), rows(e, n->out),
                last(n->out), eps);
+  else if (n->op == OP_CRMSNORM)
+    buf_printf(e->c, "  %s(%s, %s, %s, %lld, %s);\n", kernel_fn(n, "rt_crmsnorm"),
+               cg_ref(e, n->out), ref(e, n, 0), rows(e, n->out), last(n->out), eps);
   else
     buf_printf(e->c, "  %s(%s, %s, %s, %s, %lld, %s);\n", kernel_fn(n, "rt_rmsnorm"),
                cg_ref(e, n->out), ref(e, n, 0), ref(e, n, 1), rows(e, n->out), last(n->out), eps);
@@ -144,9 +148,9 @@ static void emit_rope(CgEmit *e, const Node *n) {
   bool inter = a->rope_style == ROPE_INTERLEAVED;
   emit_comment(e, n, arena_printf(e->g->arena, "theta=%g, %s pairs, at positions pos0+t",
                                   a->rope_theta, inter ? "interleaved" : "rotate-half"));
-  buf_printf(e->c, "  %s(%s, %s, %s, %d, %d, pos0, %s, %d);\n", kernel_fn(n, "rt_rope"),
-             cg_ref(e, n->out), ref(e, n, 0), rows(e, n->out), a->heads, a->head_dim,
-             cg_float(e, a->rope_theta), inter);
+  buf_printf(e->c, "  %s(%s, %s, %s, %d, %d, pos0, s->rope_table_%d, %d);\n",
+             kernel_fn(n, "rt_rope"), cg_ref(e, n->out), ref(e, n, 0), rows(e, n->out), a->heads,
+             a->head_dim, cg_rope_table(e, n), inter);
 }
 
 static int emit_attention(CgEmit *e, const Node *n) {
@@ -256,7 +260,8 @@ int cg_emit_node(CgEmit *e, const Node *n) {
                                    ref(e, n, 0), numel(e, n->out), cg_float(e, n->attrs.scale)));
     return 0;
   case OP_LAYERNORM:
-  case OP_RMSNORM: emit_norm(e, n); return 0;
+  case OP_RMSNORM:
+  case OP_CRMSNORM: emit_norm(e, n); return 0;
   case OP_GELU: emit_unary(e, n, "rt_gelu"); return 0;
   case OP_GELU_TANH: emit_unary(e, n, "rt_gelu_tanh"); return 0;
   case OP_RELU: emit_unary(e, n, "rt_relu"); return 0;

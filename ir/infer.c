@@ -179,6 +179,7 @@ bool ir_infer(Op op, Value **in, int n, const Attrs *at, Loc loc, DType *dt, Sha
   case OP_RMSNORM:
     return infer_norm(info->name, in, n, loc, shape);
   case OP_SCALE:
+  case OP_CRMSNORM:
   case OP_GELU:
   case OP_GELU_TANH:
   case OP_RELU:

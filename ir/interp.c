@@ -168,6 +168,21 @@ static void exec_norm(Interp *in, const Node *n) {
   }
 }
 
+/* CRMSNorm: a row holds the first D-1 coordinates of a zero-mean vector, the
+ * last being minus their sum (passes/crmsnorm.c). */
+static void exec_crmsnorm(Interp *in, const Node *n) {
+  const Value *x = n->inputs[0];
+  const float *X = F(in, x);
+  int64_t R = rows(in, x), D = width(x);
+  for (int64_t r = 0; r < R; r++) {
+    const float *row = X + r * D;
+    double sum = 0, sq = 0;
+    for (int64_t i = 0; i < D; i++) sum += row[i], sq += (double)row[i] * row[i];
+    double inv = 1 / sqrt((sq + sum * sum) / (double)(D + 1) + n->attrs.eps);
+    for (int64_t i = 0; i < D; i++) OUT(in, n)[r * D + i] = (float)(row[i] * inv);
+  }
+}
+
 /* Softmax of n values in place, in double. */
 static void softmax(double *x, int64_t n) {
   double max = -INFINITY, sum = 0;
@@ -322,6 +337,7 @@ static int exec_node(Interp *in, const Node *n) {
   case OP_SILU: exec_unary(in, n); return 0;
   case OP_LAYERNORM:
   case OP_RMSNORM: exec_norm(in, n); return 0;
+  case OP_CRMSNORM: exec_crmsnorm(in, n); return 0;
   case OP_SOFTMAX: return exec_softmax(in, n);
   case OP_ROPE: exec_rope(in, n); return 0;
   case OP_ATTENTION: return exec_attention(in, n);

@@ -49,7 +49,8 @@ unsigned ir_op_attrs(Op op) {
   case OP_LINEAR: return ATTR_W_LAYOUT | ATTR_ACT;
   case OP_SCALE: return ATTR_SCALE;
   case OP_LAYERNORM:
-  case OP_RMSNORM: return ATTR_EPS;
+  case OP_RMSNORM:
+  case OP_CRMSNORM: return ATTR_EPS;
   case OP_ROPE: return ATTR_HEADS | ATTR_HEAD_DIM | ATTR_ROPE_THETA | ATTR_ROPE_STYLE;
   case OP_ATTENTION:
     return ATTR_HEADS | ATTR_KV_HEADS | ATTR_HEAD_DIM | ATTR_CAUSAL | ATTR_WINDOW | ATTR_SCALE;

@@ -44,7 +44,8 @@
  *                         float eps)
  *   softmax    rt_softmax(float *out, const float *x, long rows, int d)
  *   rope       rt_rope(float *out, const float *x, int rows, int heads, int head_dim,
- *                      int pos0, float theta, int interleaved)
+ *                      int pos0, const float *table, int interleaved)
+ *              table (max_seq, head_dim/2, 2): cos, sin; rt_rope_table fills it at open
  *   attention  rt_attention(float *out, const float *q, const float *k, const float *v,
  *                           float *k_cache, float *v_cache, float *att, int n, int pos0,
  *                           int heads, int kv_heads, int head_dim, float scale,

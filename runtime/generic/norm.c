@@ -35,6 +35,19 @@ RT_API void rt_rmsnorm(float *out, const float *x, const float *g, long rows, in
   }
 }
 
+/* CRMSNorm (passes/crmsnorm.c): each row of x (rows,d) holds the first d of
+ * d+1 coordinates of a zero-mean vector (the last is minus their sum):
+ * out = x / sqrt((sum x^2 + (sum x)^2) / (d+1) + eps). */
+RT_API void rt_crmsnorm(float *out, const float *x, long rows, int d, float eps) {
+  for (long r = 0; r < rows; r++) {
+    const float *xr = x + r * d;
+    double sum = 0.0, sq = 0.0;
+    for (int i = 0; i < d; i++) sum += xr[i], sq += (double)xr[i] * xr[i];
+    float inv = (float)(1.0 / sqrt((sq + sum * sum) / (d + 1) + eps));
+    for (int i = 0; i < d; i++) out[r * d + i] = xr[i] * inv;
+  }
+}
+
 /* softmax of each row of x (rows,d), shifted by the row maximum. */
 RT_API void rt_softmax(float *out, const float *x, long rows, int d) {
   for (long r = 0; r < rows; r++) {
