@@ -72,3 +72,20 @@ foreach(case json yaml halves)
 endforeach()
 add_test(NAME frontend.oom COMMAND fe_unit oom ${TFC_FE_WORK} ${TFC_REF_WORK}/models/b_gelu_odd/model.yaml)
 set_tests_properties(frontend.oom PROPERTIES LABELS unit FIXTURES_REQUIRED ref_gpt2)
+
+# Mutation fuzzing of the parsers (tests/frontend/fe_fuzz.c): model.yaml, the
+# safetensors file and an HF config.json, each mutated a few hundred times from
+# a reference model; each mutant loads or fails with a diagnostic (and, in the
+# ASan build, without a memory error).
+add_executable(fe_fuzz ${CMAKE_CURRENT_SOURCE_DIR}/frontend/fe_fuzz.c)
+target_link_libraries(fe_fuzz PRIVATE tfccore)
+target_compile_options(fe_fuzz PRIVATE -Wall -Wextra -Werror)
+foreach(kind yaml safetensors json)
+  set(model ${TFC_REF_WORK}/models/b_gelu_odd)
+  if(kind STREQUAL "json")
+    set(model ${TFC_REF_WORK}/models/f_hf_folder)
+  endif()
+  add_test(NAME frontend.fuzz_${kind}
+           COMMAND fe_fuzz ${kind} ${model} ${TFC_FE_WORK}/fuzz_${kind} 400 1)
+  set_tests_properties(frontend.fuzz_${kind} PROPERTIES LABELS unit FIXTURES_REQUIRED ref_gpt2)
+endforeach()
