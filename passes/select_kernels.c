@@ -14,10 +14,13 @@
  * because the emitter may store it transposed.  Each kernel chooses GEMM or
  * GEMV when it runs, from the row count (T is symbolic here: a prefill has
  * many rows, a decode step one), and splits its panels over the model's thread
- * pool.  generic and cuda select nothing.
+ * pool.  On x86 targets attention goes to the threaded flash-style kernel
+ * (x86/flash_attention_avx2.c) and gelu_tanh / silu to vector versions
+ * (x86/elementwise_avx2.c).  generic and cuda select nothing.
  *
- * Kind: exact (rel. 1e-5): the kernels compute the same sums as the portable
- *   loop in another order (tests/kernels/ bounds the difference).
+ * Kind: exact (rel. 1e-5): the kernels compute the same functions, with sums
+ *   in another order and exp as a polynomial (tests/kernels/ bounds the
+ *   difference from the portable kernels).
  * Requires: nodes in topological order; prepack first for packed kernels.
  * Invalidates: nothing.
  * Reference: Goto & van de Geijn, TOMS 34(3), 2008 (GEMM loop structure);
@@ -27,15 +30,24 @@
 
 typedef struct {
   Target target;
-  const char *file;    /* under runtime/ */
-  const char *suffix;  /* of the function names in that file */
-  int nr;              /* packed panel width the file's kernels read */
+  const char *file;       /* linear kernels, under runtime/ */
+  const char *suffix;     /* of the function names in that file */
+  int nr;                 /* packed panel width the file's kernels read */
+  const char *attention;  /* "FILE:function" per op, NULL: portable */
+  const char *gelu_tanh;
+  const char *silu;
 } KernelSet;
 
+/* AVX-512 machines run the AVX2 attention and activations (no gain from
+ * wider vectors measured on them yet). */
+#define X86_ATTENTION "x86/flash_attention_avx2.c:rt_flash_attention_avx2"
+#define X86_GELU_TANH "x86/elementwise_avx2.c:rt_gelu_tanh_avx2"
+#define X86_SILU "x86/elementwise_avx2.c:rt_silu_avx2"
+
 static const KernelSet kernel_sets[] = {
-    {TARGET_AVX2, "x86/linear_avx2.c", "avx2", 16},
-    {TARGET_AVX512, "x86/linear_avx512.c", "avx512", 32},
-    {TARGET_NEON, "neon/linear_neon.c", "neon", 16},
+    {TARGET_AVX2, "x86/linear_avx2.c", "avx2", 16, X86_ATTENTION, X86_GELU_TANH, X86_SILU},
+    {TARGET_AVX512, "x86/linear_avx512.c", "avx512", 32, X86_ATTENTION, X86_GELU_TANH, X86_SILU},
+    {TARGET_NEON, "neon/linear_neon.c", "neon", 16, NULL, NULL, NULL},
 };
 
 static const KernelSet *kernel_set(Target t) {
@@ -55,13 +67,30 @@ static const char *linear_variant(const Node *n, const KernelSet *ks) {
   return w->is_const ? NULL : "kn_";
 }
 
+/* The kernel for a node other than a linear, or NULL: attention and the
+ * activations that cost time in a prefill, on f32 data. */
+static const char *other_kernel(const Node *n, const KernelSet *ks) {
+  if (n->out->dtype != DT_F32 || n->inputs[0]->dtype != DT_F32) return NULL;
+  switch (n->op) {
+  case OP_ATTENTION: return ks->attention;
+  case OP_GELU_TANH: return ks->gelu_tanh;
+  case OP_SILU: return ks->silu;
+  default: return NULL;
+  }
+}
+
 int pass_select_kernels(Graph *g, const PassOptions *opt) {
   const KernelSet *ks = kernel_set(opt->target);
-  int chosen = 0, left = 0;
+  int chosen = 0, left = 0, others = 0;
   if (!ks) return 0;
   for (int i = 0; i < g->n_nodes; i++) {
     Node *n = g->nodes[i];
-    if (n->dead || n->op != OP_LINEAR) continue;
+    if (n->dead) continue;
+    if (n->op != OP_LINEAR) {
+      const char *k = other_kernel(n, ks);
+      if (k) n->kernel = k, others++;
+      continue;
+    }
     const char *variant = linear_variant(n, ks);
     if (!variant) {
       diag_remark(n->loc, "select_kernels: '%s' keeps the portable linear (weight '%s' is %s)",
@@ -77,8 +106,8 @@ int pass_select_kernels(Graph *g, const PassOptions *opt) {
     }
     chosen++;
   }
-  if (chosen || left)
-    diag_remark(LOC_NONE, "select_kernels: %d linear%s on %s kernels, %d portable", chosen,
-                chosen == 1 ? "" : "s", ks->suffix, left);
+  if (chosen || left || others)
+    diag_remark(LOC_NONE, "select_kernels: %d linear%s on %s kernels, %d portable; %d other node%s",
+                chosen, chosen == 1 ? "" : "s", ks->suffix, left, others, others == 1 ? "" : "s");
   return 0;
 }

@@ -17,6 +17,7 @@ endfunction()
 if(CMAKE_SYSTEM_PROCESSOR MATCHES "x86_64|AMD64")
   kernel_test(linear_avx2 test_linear.c TEST_AVX2)
   kernel_test(linear_avx512 test_linear.c TEST_AVX512)
+  kernel_test(ops_avx2 test_ops_avx2.c TEST_AVX2)
 endif()
 
 # NEON: cross-compiled with Debian's gcc-aarch64-linux-gnu (static, so no
