@@ -399,6 +399,11 @@ int cg_emit_rasp(const Graph *g, const CgOptions *opt, Buf *c, Buf *h) {
     diag_error(diag_loc(g->source, 0, 0), "RASP emitter: no output s-op, or runtime missing");
     return -1;
   }
+  for (int k = 0; k < g->n_nodes; k++)
+    if (ir_op_info[g->nodes[k]->op].dialect != RASP || rasp_verify_node(g->nodes[k])) {
+      diag_error(g->nodes[k]->loc, "RASP emitter: '%s' is not a well-formed RASP node", g->nodes[k]->out->name);
+      return -1;
+    }
   Emitter e = {.g = g, .name = g->name, .c = c};
   e.cname = arena_alloc(g->arena, sizeof(char *) * (size_t)g->n_values);
   e.uses = arena_alloc(g->arena, sizeof(int) * (size_t)g->n_values);

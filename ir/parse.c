@@ -12,6 +12,7 @@
  * `file:line:col: error:` diagnostic and a NULL result; no input crashes it.
  */
 #include "ir.h"
+#include "rasp.h"   /* ir/rasp.h: rasp_parse_attr_text */
 
 #include <errno.h>
 #include <stdlib.h>
@@ -441,11 +442,23 @@ static bool parse_attr_value(Parser *ps, const AttrDesc *d, Attrs *at) {
   TFC_UNREACHABLE();
 }
 
+/* rasp=STRING: a RASP node's own attributes (expression tree, default, kind),
+ * read by the dialect (ir/rasp.c, rasp_parse_attr_text). */
+static bool parse_rasp_attr(Parser *ps, Node *n) {
+  Loc loc = ps->tok.loc;
+  const char *text, *why;
+  if (!next(ps) || !expect_punct(ps, '=') || !(text = take_string(ps, "RASP attributes"))) return false;
+  if (rasp_parse_attr_text(n, text, ps->arena, &why) == 0) return true;
+  diag_error(loc, "bad RASP attributes of '%%%s': %s", n->out->name, why);
+  return false;
+}
+
 /* attr ::= KEY '=' value | FLAG | 'kernel=' STRING | 'note=' STRING
  * (RASP ops: the RASP dialect parses its own keys, e.g. the expression tree of
  * Attrs.rasp, through ir/rasp.h before this generic table is consulted.) */
 static bool parse_attr(Parser *ps, Node *n, unsigned *seen) {
   const char *key = ps->tok.text;
+  if (!strcmp(key, "rasp") && ir_op_info[n->op].dialect == RASP) return parse_rasp_attr(ps, n);
   const AttrDesc *d = find_attr(key);
   bool meta = !strcmp(key, "kernel") || !strcmp(key, "note");
   if (!meta && (!d || !(ir_op_attrs(n->op) & d->bit)))

@@ -13,6 +13,7 @@
  * and how it is spelled), shared with the parser and the verifier.
  */
 #include "ir.h"
+#include "rasp.h"   /* ir/rasp.h: rasp_attr_text */
 
 #include <stdlib.h>
 #include <string.h>
@@ -197,8 +198,12 @@ static void print_attrs(Buf *b, const Node *n) {
   unsigned used = ir_op_attrs(n->op);
   for (int i = 0; i < ir_n_attr_desc; i++)
     if (used & ir_attr_desc[i].bit) print_attr(b, &ir_attr_desc[i], &n->attrs, n->out->shape.rank);
-  /* RASP ops: the RASP engineer prints Attrs.rasp (and Value.rasp) here
-   * through ir/rasp.h; the generic fields above are printed for every op. */
+  if (ir_op_info[n->op].dialect == RASP && (n->attrs.rasp || n->out->rasp)) {
+    Buf r = {0};   /* the RASP dialect's own attributes, as one string (ir/rasp.c) */
+    rasp_attr_text(n, &r);
+    buf_puts(b, " rasp="), print_string(b, r.data ? r.data : "");
+    buf_free(&r);
+  }
   if (n->kernel) buf_puts(b, " kernel="), print_string(b, n->kernel);
   if (n->note) buf_puts(b, " note="), print_string(b, n->note);
 }

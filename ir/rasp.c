@@ -6,6 +6,7 @@
  */
 #include "rasp.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 RaspExpr *rasp_expr_new(Arena *a, RaspExprKind kind) {
@@ -169,6 +170,12 @@ void rasp_val_print(RaspVal v, Buf *out) {
 }
 
 void rasp_val_print_literal(RaspVal v, Buf *out) {
+  if (v.kind == RV_FLOAT) {   /* always visibly a float: 1.0, not 1 */
+    char text[40];
+    snprintf(text, sizeof text, "%.17g", v.num);
+    buf_printf(out, "%s%s", text, strpbrk(text, ".eni") ? "" : ".0");
+    return;
+  }
   if (v.kind != RV_STR) return rasp_val_print(v, out);
   buf_puts(out, "\"");
   buf_puts(out, v.str);
@@ -237,17 +244,187 @@ void rasp_expr_print(const RaspExpr *e, Buf *out) {
   }
 }
 
-void rasp_print_attrs(const Node *n, Buf *out) {
-  if (n->op == OP_SELECT) buf_printf(out, " pred=%s", rasp_pred_text((RaspPred)n->attrs.predicate));
-  if (n->attrs.rasp && n->op != OP_AGGREGATE) {
-    buf_puts(out, " f=");
+/* The dialect's attributes of n as one line of text (the textual IR prints it
+ * as rasp="..."):  f=EXPR (map, zipmap, selector_combine), default=LITERAL
+ * (aggregate), kind=KIND of the output, and `named` for a source variable. */
+void rasp_attr_text(const Node *n, Buf *out) {
+  const char *sep = "";
+  if (n->attrs.rasp) {
+    buf_puts(out, n->op == OP_AGGREGATE ? "default=" : "f=");
     rasp_expr_print(n->attrs.rasp, out);
+    sep = " ";
   }
-  if (n->op == OP_AGGREGATE && n->attrs.rasp) {
-    buf_puts(out, " default=");
-    rasp_expr_print(n->attrs.rasp, out);
+  if (n->out->rasp) {
+    buf_printf(out, "%skind=%s", sep, rasp_kind_name(n->out->rasp->kind));
+    if (n->out->rasp->named) buf_puts(out, " named");
   }
-  if (n->out->rasp) buf_printf(out, " kind=%s", rasp_kind_name(n->out->rasp->kind));
+}
+
+/* ---- reading the attribute text back (ir/parse.c) ---- */
+
+typedef struct {
+  const char *p;
+  Arena *a;
+  int depth;
+  const char *error;
+} TextParser;
+
+static bool eat(TextParser *tp, const char *s) {
+  size_t n = strlen(s);
+  if (strncmp(tp->p, s, n) != 0) return false;
+  tp->p += n;
+  return true;
+}
+
+static const RaspExpr *fail_text(TextParser *tp, const char *what) {
+  if (!tp->error) tp->error = what;
+  return NULL;
+}
+
+/* LITERAL: "text" | True | False | number (a float has '.', 'e', inf or nan) */
+static bool parse_literal(TextParser *tp, RaspVal *v) {
+  if (*tp->p == '"') {
+    const char *end = strchr(tp->p + 1, '"');
+    char *s = end ? arena_alloc(tp->a, (size_t)(end - tp->p)) : NULL;
+    if (!s) return fail_text(tp, "unterminated string"), false;
+    memcpy(s, tp->p + 1, (size_t)(end - tp->p - 1));
+    *v = (RaspVal){RV_STR, 0, s};
+    tp->p = end + 1;
+    return true;
+  }
+  if (eat(tp, "True")) return *v = (RaspVal){RV_BOOL, 1, NULL}, true;
+  if (eat(tp, "False")) return *v = (RaspVal){RV_BOOL, 0, NULL}, true;
+  char *end;
+  double x = strtod(tp->p, &end);
+  if (end == tp->p) return fail_text(tp, "expected a value"), false;
+  bool is_float = strpbrk(tp->p, ".eEni") && strpbrk(tp->p, ".eEni") < end;
+  *v = (RaspVal){is_float ? RV_FLOAT : RV_INT, x, NULL};
+  tp->p = end;
+  return true;
+}
+
+/* LITERAL (', ' LITERAL)* up to `close`; keys too for a dict. */
+static int parse_items(TextParser *tp, char close, RaspVal **items, RaspVal **keys) {
+  int n = 0, cap = 0;
+  *items = NULL;
+  if (keys) *keys = NULL;
+  while (*tp->p != close) {
+    if (n && !eat(tp, ", ")) return fail_text(tp, "expected ', '"), -1;
+    if (n == cap) {
+      cap = cap ? 2 * cap : 8;
+      RaspVal *ni = arena_alloc(tp->a, sizeof(RaspVal) * (size_t)cap);
+      RaspVal *nk = keys ? arena_alloc(tp->a, sizeof(RaspVal) * (size_t)cap) : NULL;
+      if (!ni || (keys && !nk)) return fail_text(tp, "out of memory"), -1;
+      if (n) memcpy(ni, *items, sizeof(RaspVal) * (size_t)n);
+      if (n && keys) memcpy(nk, *keys, sizeof(RaspVal) * (size_t)n);
+      *items = ni;
+      if (keys) *keys = nk;
+    }
+    if (keys && (!parse_literal(tp, &(*keys)[n]) || !eat(tp, ": "))) return fail_text(tp, "expected KEY: VALUE"), -1;
+    if (!parse_literal(tp, &(*items)[n++])) return -1;
+  }
+  tp->p++;
+  return n;
+}
+
+static const RaspExpr *parse_text_expr(TextParser *tp);
+
+/* '[' items '][' EXPR ']'  |  '{' pairs '}[' EXPR ']' */
+static const RaspExpr *parse_lookup(TextParser *tp, bool dict) {
+  RaspExpr *e = rasp_expr_new(tp->a, RX_LOOKUP);
+  RaspVal *items, *keys;
+  int n = e ? parse_items(tp, dict ? '}' : ']', &items, dict ? &keys : NULL) : -1;
+  if (n < 0 || !eat(tp, "[") || !(e->a = parse_text_expr(tp)) || !eat(tp, "]"))
+    return fail_text(tp, "bad lookup");
+  e->items = items, e->keys = dict ? keys : NULL, e->n_items = n;
+  return e;
+}
+
+static bool op_named(const char *text, size_t len, bool unary, RaspOp *op) {
+  for (int k = unary ? RO_NOT : 0; k < (unary ? RO_COUNT : RO_NOT); k++)
+    if (strlen(rasp_op_text((RaspOp)k)) == len && strncmp(rasp_op_text((RaspOp)k), text, len) == 0)
+      return *op = (RaspOp)k, true;
+  return false;
+}
+
+/* '(' EXPR (' OP ' EXPR | ' if ' EXPR ' else ' EXPR | ' in [' items ']') ')' */
+static const RaspExpr *parse_paren(TextParser *tp) {
+  const RaspExpr *a = parse_text_expr(tp);
+  RaspExpr *e = NULL;
+  if (!a) return NULL;
+  if (eat(tp, " if ")) {
+    e = rasp_expr_new(tp->a, RX_IF);
+    if (!e || !(e->b = parse_text_expr(tp)) || !eat(tp, " else ") || !(e->c = parse_text_expr(tp))) return fail_text(tp, "bad if");
+    e->a = a;
+  } else if (eat(tp, " in [")) {
+    RaspVal *items;
+    e = rasp_expr_new(tp->a, RX_IN);
+    if (!e || (e->n_items = parse_items(tp, ']', &items, NULL)) < 0) return fail_text(tp, "bad in");
+    e->a = a, e->items = items;
+  } else {
+    const char *op = tp->p + 1, *end = op;
+    while (*end && *end != ' ') end++;
+    RaspOp o;
+    if (*tp->p != ' ' || !*end || !op_named(op, (size_t)(end - op), false, &o)) return fail_text(tp, "expected an operator");
+    tp->p = end + 1;
+    const RaspExpr *b = parse_text_expr(tp);
+    e = b ? rasp_expr_binary(tp->a, o, a, b) : NULL;
+  }
+  return e && eat(tp, ")") ? e : fail_text(tp, "expected ')'");
+}
+
+/* EXPR: $K | LITERAL | OP '(' EXPR ')' | '(' ... ')' | lookups */
+static const RaspExpr *parse_text_expr(TextParser *tp) {
+  if (++tp->depth > 200) return fail_text(tp, "expression nested too deeply");
+  const RaspExpr *e = NULL;
+  const char *paren = strchr(tp->p, '(');
+  RaspOp op;
+  if (eat(tp, "$")) {
+    char *end;
+    long k = strtol(tp->p, &end, 10);
+    e = end > tp->p && k >= 0 && k < 64 ? rasp_expr_arg(tp->a, (int)k) : fail_text(tp, "bad argument");
+    tp->p = end;
+  } else if (eat(tp, "(")) {
+    e = parse_paren(tp);
+  } else if (eat(tp, "[")) {
+    e = parse_lookup(tp, false);
+  } else if (eat(tp, "{")) {
+    e = parse_lookup(tp, true);
+  } else if (paren && paren > tp->p && op_named(tp->p, (size_t)(paren - tp->p), true, &op)) {
+    tp->p = paren + 1;
+    const RaspExpr *x = parse_text_expr(tp);
+    e = x && eat(tp, ")") ? rasp_expr_unary(tp->a, op, x) : fail_text(tp, "bad unary operation");
+  } else {
+    RaspVal v;
+    e = parse_literal(tp, &v) ? rasp_expr_const(tp->a, v) : NULL;
+  }
+  tp->depth--;
+  return e;
+}
+
+static bool parse_kind(TextParser *tp, RaspKind *k) {
+  for (int i = 0; i <= RK_SELECTOR; i++)
+    if (eat(tp, rasp_kind_name((RaspKind)i))) return *k = (RaspKind)i, true;
+  return fail_text(tp, "unknown kind"), false;
+}
+
+int rasp_parse_attr_text(Node *n, const char *text, Arena *a, const char **error) {
+  TextParser tp = {text, a, 0, NULL};
+  RaspType *t = arena_alloc(a, sizeof(RaspType));
+  if (!t) return *error = "out of memory", -1;
+  t->kind = n->out->shape.rank == 2 ? RK_SELECTOR : RK_ANY;
+  while (*tp.p && !tp.error) {
+    if (tp.p != text && !eat(&tp, " ")) fail_text(&tp, "expected a space between attributes");
+    else if (eat(&tp, "f=") || eat(&tp, "default=")) n->attrs.rasp = parse_text_expr(&tp);
+    else if (eat(&tp, "kind=")) parse_kind(&tp, &t->kind);
+    else if (eat(&tp, "named")) t->named = true;
+    else fail_text(&tp, "unknown RASP attribute");
+  }
+  if (n->op == OP_AGGREGATE && n->attrs.rasp && n->attrs.rasp->kind != RX_CONST)
+    fail_text(&tp, "the default of aggregate must be a value");
+  n->out->rasp = t;
+  *error = tp.error;
+  return tp.error ? -1 : 0;
 }
 
 /* Checks a rasp node's inputs: s-ops [T] where s-ops go, selectors [T,T] where
@@ -264,8 +441,11 @@ int rasp_verify_node(const Node *n) {
       return -1;
     }
   }
-  if ((n->op == OP_MAP || n->op == OP_ZIPMAP || n->op == OP_SELECTOR_COMBINE) && !n->attrs.rasp) {
-    diag_error(n->loc, "rasp node '%s': no function", n->out->name);
+  bool needs_f = n->op == OP_MAP || n->op == OP_ZIPMAP || n->op == OP_SELECTOR_COMBINE;
+  if (!n->out->rasp || (needs_f && !n->attrs.rasp) ||
+      (n->op == OP_AGGREGATE && (!n->attrs.rasp || n->attrs.rasp->kind != RX_CONST))) {
+    diag_error(n->loc, "rasp node '%s' lacks its RASP attributes (%s)", n->out->name,
+               !n->out->rasp ? "kind" : n->op == OP_AGGREGATE ? "default" : "function");
     return -1;
   }
   return 0;

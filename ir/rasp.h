@@ -92,8 +92,11 @@ RaspKind rasp_expr_kind(const RaspExpr *e, const RaspKind *args);
 void rasp_val_print(RaspVal v, Buf *out);          /* as the program prints it */
 void rasp_val_print_literal(RaspVal v, Buf *out);  /* strings quoted */
 void rasp_expr_print(const RaspExpr *e, Buf *out);  /* textual IR / comments */
-/* Textual IR: the attributes of a rasp-dialect node (" pred=<" ...), and checks. */
-void rasp_print_attrs(const Node *n, Buf *out);
+/* Textual IR: a rasp node's dialect attributes as one line of text
+ * ("f=($0 + 1) kind=int named"), printed by ir/print.c as rasp="...", and
+ * read back by ir/parse.c (0, or -1 with *error set). */
+void rasp_attr_text(const Node *n, Buf *out);
+int rasp_parse_attr_text(Node *n, const char *text, Arena *a, const char **error);
 int rasp_verify_node(const Node *n);
 
 /* ---- ir/interp_rasp.c: the reference interpreter of the dialect ---- */

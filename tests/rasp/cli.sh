@@ -29,6 +29,13 @@ check "sort example" "0 1 2 3 3" "$(./sort 3 1 2 3 0)"
 mkdir -p again && (cd again && "$tfc" "$src/examples/rasp/sort.rasp" -o sort.c --main)
 cmp -s sort.c again/sort.c && check "deterministic output" same same || check "deterministic output" same different
 
+for prog in most_freq dyck1 sort_ints; do   # textual IR: round trip, and C from the text
+  "$tfc" "$specs/$prog.rasp" --emit=ir -o "$prog.tir" && "$tfc" "$prog.tir" --passes= --emit=ir -o "$prog.again.tir"
+  cmp -s "$prog.tir" "$prog.again.tir" && check "$prog: textual IR round trip" same same || check "$prog: textual IR round trip" same different
+done
+"$tfc" sort_ints.tir -o from_tir.c --main && $cc $cflags from_tir.c -o from_tir -lm
+check "C from textual IR" "0 1 2 3 3" "$(./from_tir 3 1 2 3 0)"
+
 printf 'q = 1 / indices;\n' > div.rasp
 build div div.rasp || fails=$((fails + 1))
 out=$(./div a b 2>err.txt); rc=$?
