@@ -247,6 +247,8 @@ RT_API int rt_driver_main(int argc, char **argv, const RtModel *md) {
   int n = 0, rc = rt_driver_parse(argc, argv, &o);
   if (rc) return rc;
   if (o.generate && !md->is_decoder) return rt_driver_fail("--generate needs a decoder", NULL);
+  if (o.incremental && !md->is_decoder)   /* an encoder sees each call as a whole sequence */
+    return rt_driver_fail("--incremental needs a decoder (a KV cache)", NULL);
   RtTokenizer tok = {0};
   const char *err = NULL;
   if (o.tokenizer && rt_tok_load(&tok, o.tokenizer, md->vocab, &err))
