@@ -5,16 +5,23 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 out=build/demo
 mkdir -p "$out/embed"
-run() { printf '\n$ %s\n' "$*"; "$@"; }
+# Echoes a command (quoting arguments with spaces), then runs it.
+run() {
+  printf '\n$'
+  for a in "$@"; do case "$a" in *" "*) printf ' "%s"' "$a" ;; *) printf ' %s' "$a" ;; esac; done
+  printf '\n'
+  "$@"
+}
 
 echo "== 1. A tiny GPT-2: weights made deterministically (nothing downloaded)"
 run build/tfc-make-weights examples/tiny_gpt2/tiny_gpt2.safetensors 512 64 64 2 7
 run build/tfc examples/tiny_gpt2/model.yaml -O2 --stats --main -o "$out/tiny_gpt2.c"
 run cc -std=c11 -O2 "$out/tiny_gpt2.c" -lm -lpthread -o "$out/tiny_gpt2"
 run "$out/tiny_gpt2" --tokens "1 2 3 4" --generate 16 --temperature 0
+run "$out/tiny_gpt2" --tokens "1 2 3 4" --generate 16 --temperature 0.9 --seed 7
 echo
 echo "The generated C reads like llama2.c's run.c; the start of its forward pass:"
-grep -n -m1 -A24 '^int tiny_gpt2_forward' "$out/tiny_gpt2.c" || true
+grep -n -m1 -A22 '^static void forward' "$out/tiny_gpt2.c" || true
 
 echo
 echo "== 2. The same model embedded in your own program (examples/embed/main.c)"
