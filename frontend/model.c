@@ -35,8 +35,21 @@ static const FamilyEntry families[] = {
 static const char *const top_keys[] = {"tfc", "name", "family", "config", "weights",
                                        "weights_format", NULL};
 
+/* A C11 keyword: valid as an identifier by its letters, but not as a name. */
+static bool is_keyword(const char *s) {
+  static const char *const words[] = {
+      "auto", "break", "case", "char", "const", "continue", "default", "do", "double", "else",
+      "enum", "extern", "float", "for", "goto", "if", "inline", "int", "long", "register",
+      "restrict", "return", "short", "signed", "sizeof", "static", "struct", "switch", "typedef",
+      "union", "unsigned", "void", "volatile", "while", "main", NULL};
+  for (int i = 0; words[i]; i++)
+    if (strcmp(s, words[i]) == 0) return true;
+  return s[0] == '_' && (s[1] == '_' || (s[1] >= 'A' && s[1] <= 'Z'));   /* reserved */
+}
+
+/* A C identifier usable as the prefix of generated symbols. */
 static bool is_identifier(const char *s) {
-  if (!*s || (*s >= '0' && *s <= '9') || strlen(s) > 64) return false;
+  if (!*s || (*s >= '0' && *s <= '9') || strlen(s) > 64 || is_keyword(s)) return false;
   for (; *s; s++)
     if (!(*s == '_' || (*s >= '0' && *s <= '9') || ((*s | 32) >= 'a' && (*s | 32) <= 'z')))
       return false;
@@ -94,7 +107,8 @@ static const char *read_name(const Doc *doc) {
   const Doc *n = top_key(doc, "name", DOC_STRING);
   if (n && !is_identifier(n->string))
     return diag_error(n->loc, "name '%s' is not a C identifier (letters, digits and '_', "
-                      "not starting with a digit, at most 64 characters)", n->string), NULL;
+                      "not starting with a digit, at most 64 characters, not a C keyword)",
+                      n->string), NULL;
   return n ? n->string : NULL;
 }
 
