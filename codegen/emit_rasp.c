@@ -29,6 +29,8 @@ typedef struct {
   bool *inlined;         /* by value id: folded into its user */
   int n_tables;
   Buf tables;            /* constant tables, emitted before the program */
+  const char **strings;  /* the string table: distinct string constants, in order of use */
+  int n_strings, cap_strings;
 } Emitter;
 
 static void emit_expr(Emitter *e, const Node *nd, const RaspExpr *x, int depth);
@@ -74,9 +76,30 @@ static void emit_c_string(Buf *b, const char *s) {
   buf_puts(b, "\"");
 }
 
-static void emit_value(Buf *b, RaspVal v) {
+/* The index of s in the program's string table (added on first use). */
+static int string_index(Emitter *e, const char *s) {
+  for (int k = 0; k < e->n_strings; k++)
+    if (strcmp(e->strings[k], s) == 0) return k;
+  if (e->n_strings == e->cap_strings) {
+    int cap = e->cap_strings ? 2 * e->cap_strings : 16;
+    const char **p = arena_alloc(e->g->arena, sizeof(char *) * (size_t)cap);
+    if (!p) return -1;
+    if (e->n_strings) memcpy(p, e->strings, sizeof(char *) * (size_t)e->n_strings);
+    e->strings = p, e->cap_strings = cap;
+  }
+  e->strings[e->n_strings] = s;
+  return e->n_strings++;
+}
+
+static void emit_value(Emitter *e, Buf *b, RaspVal v) {
+  int k;
   switch (v.kind) {
-  case RV_STR: buf_puts(b, "rt_str("), emit_c_string(b, v.str), buf_puts(b, ")"); break;
+  case RV_STR:
+    if ((k = string_index(e, v.str)) < 0) emit_c_string(b, v.str);
+    else if (strlen(v.str) <= 16 && !strpbrk(v.str, "*/\\?\"") && strspn(v.str, " !#$%&'()+,-.0123456789:;<=>@ABCDEFGHIJKLMNOPQRSTUVWXYZ[]^_`abcdefghijklmnopqrstuvwxyz{|}~") == strlen(v.str))
+      buf_printf(b, "rt_str(%s_strings[%d] /* \"%s\" */)", e->name, k, v.str);
+    else buf_printf(b, "rt_str(%s_strings[%d])", e->name, k);
+    break;
   case RV_BOOL: buf_printf(b, "rt_bool(%d)", v.num != 0); break;
   case RV_INT: buf_printf(b, "rt_int(%.0f)", v.num); break;
   case RV_FLOAT: {
@@ -152,7 +175,7 @@ static void emit_expr(Emitter *e, const Node *nd, const RaspExpr *x, int depth) 
   Buf *c = e->c;
   switch (x->kind) {
   case RX_ARG: emit_arg(e, nd, x->arg, depth); break;
-  case RX_CONST: emit_value(c, x->value); break;
+  case RX_CONST: emit_value(e, c, x->value); break;
   case RX_UNARY:
     buf_printf(c, "%s(", op_function(x->op));
     emit_expr(e, nd, x->a, depth);
@@ -234,7 +257,7 @@ static void emit_node_body(Emitter *e, const Node *nd, const char *out) {
     buf_puts(c, ") rt_mean_add(&mean, ");
     emit_ref(e, nd->inputs[1], "j", 0);
     buf_printf(c, ");\n    %s[i] = rt_mean_end(&mean, ", out);
-    emit_value(c, nd->attrs.rasp->value);
+    emit_value(e, c, nd->attrs.rasp->value);
     buf_puts(c, ");\n  }\n");
     break;
   case OP_SELECTOR_WIDTH:
@@ -297,9 +320,10 @@ static int array_count(const Emitter *e) {
 static void emit_program(Emitter *e) {
   const Graph *g = e->g;
   Buf *c = e->c;
+  const char *file = g->source && strrchr(g->source, '/') ? strrchr(g->source, '/') + 1 : g->source;
   buf_printf(c, "/* The program: every s-op of %s, in order, on n input tokens; then prints\n"
                 " * the output s-op '%s'.  Returns 0, or -1 with %s_last_error(). */\n",
-             g->source, g->outputs[0]->name, e->name);
+             file ? file : "the program", g->outputs[0]->name, e->name);
   buf_printf(c, "static int %s_program(int n, const char *const *input, FILE *print_to) {\n", e->name);
   buf_printf(c, "  RtVal *mem = calloc((size_t)n * %d, sizeof(RtVal));   /* one array per s-op */\n"
                 "  if (!mem) return %s_fail(\"out of memory\", 0);\n",
@@ -422,7 +446,15 @@ int cg_emit_rasp(const Graph *g, const CgOptions *opt, Buf *c, Buf *h) {
   emit_program(&e);
   e.c = c;
   buf_puts(c, "// ---------------------------------------------------------------------------\n"
-              "// constant tables (lists and dicts of the program)\n\n");
+              "// constants: the string table, lists and dicts of the program\n\n");
+  if (e.n_strings) {
+    buf_printf(c, "/* the program's strings */\nstatic const char *const %s_strings[%d] = {\n", e.name, e.n_strings);
+    for (int k = 0; k < e.n_strings; k++) {
+      buf_puts(c, "    "), emit_c_string(c, e.strings[k]);
+      buf_printf(c, ",   /* %d */\n", k);
+    }
+    buf_puts(c, "};\n\n");
+  }
   if (e.tables.len) buf_puts(c, e.tables.data);
   buf_puts(c, "\n// ---------------------------------------------------------------------------\n"
               "// the program\n\n");

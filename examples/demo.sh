@@ -28,3 +28,15 @@ echo "== 2. The same model embedded in your own program (examples/embed/main.c)"
 run build/tfc examples/tiny_gpt2/model.yaml -O2 -o "$out/embed/tiny_gpt2.c"
 run cc -std=c11 -O2 -I "$out/embed" examples/embed/main.c "$out/embed/tiny_gpt2.c" -lm -lpthread -o "$out/embed/embed"
 run "$out/embed/embed"
+
+# ---- RASP (frontend/rasp/, codegen/emit_rasp.c) -----------------------------
+echo
+echo "== 3. A RASP program as readable C (examples/rasp/sort.rasp)"
+run build/tfc examples/rasp/sort.rasp --main -o "$out/sort.c"
+run cc -std=c11 -O2 "$out/sort.c" -lm -o "$out/sort"
+run "$out/sort" 3 1 2 3 0
+run build/tfc examples/rasp/sort.rasp --interpret 3 1 2 3 0
+echo
+echo "The generated C for the s-ops 'target' and 'sort' (selectors are loops over key positions j):"
+sed -n '/sort.rasp:11:/,/sort_check(sort,/p' "$out/sort.c"
+# ---- end of RASP ------------------------------------------------------------
