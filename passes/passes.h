@@ -86,7 +86,8 @@ const char *pass_where(const Node *n);
 /* What the analysis found; nothing is changed until pass_stream_centre. */
 typedef struct {
   Graph *g;
-  char *in_stream;      /* by value id: the value is the residual stream */
+  char *in_stream;      /* by value id < n_values: the value is the residual stream */
+  int n_values;         /* values when the analysis ran (later ones are not the stream) */
   Node **centre_w;      /* residual-writing linears: centre W's columns and b */
   Node **centre_b;      /* adds whose per-channel constant inputs[1] must be centred */
   Node **embeds;        /* embeddings writing the stream: centre the table's rows */

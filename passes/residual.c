@@ -23,7 +23,9 @@ static void refuse(PassStream *s, const Node *at, const char *why) {
   if (!s->why) s->why = why, s->why_at = at;
 }
 
-bool pass_in_stream(const PassStream *s, const Value *v) { return v && s->in_stream[v->id]; }
+bool pass_in_stream(const PassStream *s, const Value *v) {
+  return v && v->id < s->n_values && s->in_stream[v->id];
+}
 
 /* A constant per-channel vector [D] for a stream of width D. */
 static bool is_channel_const(const Value *c, int64_t d) {
@@ -189,6 +191,7 @@ int pass_stream_analyze(Graph *g, PassStream *s) {
   size_t nn = (size_t)g->n_nodes + 1;
   memset(s, 0, sizeof *s);
   s->g = g;
+  s->n_values = g->n_values;
   s->in_stream = calloc((size_t)g->n_values + 1, 1);
   s->centre_w = malloc(sizeof(Node *) * nn), s->centre_b = malloc(sizeof(Node *) * nn);
   s->embeds = malloc(sizeof(Node *) * nn), s->norms = malloc(sizeof(Node *) * nn);

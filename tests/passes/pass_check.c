@@ -76,6 +76,13 @@ static void expect_ln_gone(const Graph *unused, const Graph *g) {
         count_op(g, OP_RMSNORM), before_count[OP_LAYERNORM]);
 }
 
+static void expect_crms(const Graph *unused, const Graph *g) {
+  (void)unused;
+  CHECK(count_op(g, OP_LAYERNORM) == 0, "LayerNorms left: %d", count_op(g, OP_LAYERNORM));
+  CHECK(count_op(g, OP_CRMSNORM) == before_count[OP_LAYERNORM], "CRMSNorms: %d, LayerNorms before: %d",
+        count_op(g, OP_CRMSNORM), before_count[OP_LAYERNORM]);
+}
+
 static void expect_unchanged(const Graph *unused, const Graph *g) {
   (void)unused;
   CHECK(count_op(g, OP_LAYERNORM) == before_count[OP_LAYERNORM] && count_op(g, OP_RMSNORM) == 0,
@@ -197,6 +204,9 @@ static const Case cases[] = {
     {"ln_to_rmsnorm.refuses_sandwich", M_SANDWICH, "ln_to_rmsnorm", 0, 0, "not applied: sandwich norm", expect_unchanged},
     {"ln_to_rmsnorm.refuses_no_final_ln", M_NO_FINAL_LN, "ln_to_rmsnorm", 0, 0, "read by an op other than LayerNorm", expect_unchanged},
     {"ln_to_rmsnorm.refuses_exposed", M_EXPOSED, "ln_to_rmsnorm", 0, 0, "exposes the raw residual stream", expect_unchanged},
+    {"crmsnorm.gpt", M_GPT, "crmsnorm", 0, 1e-5, "is now CRMSNorm on 15 of 16", expect_crms},
+    {"crmsnorm.gpt_untied", M_GPT_UNTIED, "crmsnorm", 0, 1e-5, "is now CRMSNorm", expect_crms},
+    {"crmsnorm.refuses_post_ln", M_POST_LN, "crmsnorm", 0, 0, "crmsnorm: not applied: post-LN", expect_unchanged},
     {"un_fold.un", M_UN, "un_fold", 0, 1e-5, "un_fold: folded 3-step", expect_un_folded},
     {"un_fold.keeps_residual_norm", M_UN_RESIDUAL, "un_fold", 0, 1e-5, "also feeds something other than linears; kept", expect_un_final_only},
     {"fuse_linears.llama", M_LLAMA, "fuse_linears", 0, 1e-6, "fused 3 linears", expect_fused},
@@ -210,7 +220,7 @@ static const Case cases[] = {
     {"stats.gpt", M_GPT, "", 0, 0, NULL, expect_stats},
     {"O1.gpt", M_GPT, NULL, 1, 1e-5, NULL, NULL},
     {"O2.gpt", M_GPT, NULL, 2, 1e-5, NULL, expect_ln_gone},
-    {"O3.gpt_untied", M_GPT_UNTIED, NULL, 3, 1e-5, NULL, expect_ln_gone},
+    {"O3.gpt_untied", M_GPT_UNTIED, NULL, 3, 1e-5, "is now CRMSNorm", expect_crms},
     {"O2.llama", M_LLAMA, NULL, 2, 1e-5, NULL, expect_fused},
     {"O2.post_ln", M_POST_LN, NULL, 2, 1e-5, "not applied: post-LN", NULL},
     {"O2.un", M_UN, NULL, 2, 1e-5, NULL, NULL},
