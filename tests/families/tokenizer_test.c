@@ -64,6 +64,17 @@ static const char g3_text[] =
     "Tom had a red car. He liked to play with his toys. He liked to play with his toys and run "
     "around the room. He liked to play with his toys and run around the room.";
 
+/* decode(encode(text)) gives text back, byte-fallback characters included. */
+static void check_round_trip(const RtTokenizer *t, const char *text) {
+  int32_t ids[256];
+  char buf[1024] = "";
+  int n = rt_tok_encode(t, text, 1, ids);
+  for (int i = 1; i < n; i++) strcat(buf, rt_tok_decode(t, ids[i - 1], ids[i]));
+  int ok = n > 1 && strcmp(buf, text) == 0;
+  if (!ok) printf("  round trip gave '%s' (%d ids)\n", buf, n);
+  check(ok, "round trip");
+}
+
 /* Writes bytes to path. */
 static void write_file(const char *path, const void *data, size_t n) {
   FILE *f = fopen(path, "wb");
@@ -109,6 +120,7 @@ int main(int argc, char **argv) {
   check_encode(&t, "Once upon a time", (const int32_t[]){1, 403, 407, 261, 378}, 5);
   check_encode(&t, "Tom had a red car", (const int32_t[]){1, 274, 287, 381, 261, 352, 266, 280, 295}, 9);
   check_encode(&t, "", (const int32_t[]){1}, 1);
+  check_round_trip(&t, "Caf\xc3\xa9 \xe2\x9c\x93 na\xc3\xafve, 42!");
   check_decode(&t, g1_ids, g1_text);
   check_decode(&t, g3_ids, g3_text);
   rt_tok_free(&t);
