@@ -199,6 +199,14 @@ Value *fe_weight(FeModel *m, Shape shape, const char *fmt, ...) {
   return v;
 }
 
+bool fe_weight_shape(FeModel *m, const char *name, Shape *shape) {
+  FeTensor *t = open_weights(m) ? find(m, name) : NULL;
+  if (!t || t->rank > IR_MAX_RANK) return false;
+  shape->rank = t->rank;
+  for (int i = 0; i < t->rank; i++) shape->dim[i] = t->dim[i];
+  return true;
+}
+
 bool fe_has_weight(FeModel *m, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);

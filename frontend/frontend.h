@@ -6,7 +6,7 @@
  *   JSON (config.json, headers) json.c
  *   safetensors                 safetensors.c (mmap'd, validated)
  *   config and weight access    family.c     (fe_config_*, fe_weight, fe_node)
- *   families                    gpt2.c, llama.c, bert.c
+ *   families                    gpt2.c, llama.c, bert.c, graph_family.c
  *   llama2.c checkpoints        llama2c.c
  *   RASP programs               rasp/ (rasp.h)
  *
@@ -158,6 +158,7 @@ typedef struct FeModel {
                                 first); stays NULL when the family reads its own format */
   bool weights_failed;       /* opening them failed (reported once) */
   const char *prefix;        /* fe_weight tries name, then prefix+name ("transformer.") */
+  const Doc *doc;            /* the whole model.yaml (NULL for HF folders): family graph's nodes */
 } FeModel;
 
 /* Sentinels for required config keys. */
@@ -200,6 +201,11 @@ bool fe_config_has(const FeConfig *cfg, const char *key);
  * NULL after a diagnostic. */
 Value *fe_weight(FeModel *m, Shape shape, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* When the tensor exists (with or without the prefix) with rank <= IR_MAX_RANK,
+ * stores its shape and returns true; false otherwise, without a diagnostic
+ * unless the weights file cannot be opened.  For readers that take shapes
+ * from the file (family graph). */
+bool fe_weight_shape(FeModel *m, const char *name, Shape *shape);
 /* True when the tensor exists (with or without the prefix): optional weights
  * such as an untied lm_head or biases. */
 bool fe_has_weight(FeModel *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -223,6 +229,7 @@ int fe_check_params(const FeModel *m, double count);
 int fe_build_gpt2(FeModel *m);      /* gpt2.c */
 int fe_build_llama(FeModel *m);     /* llama.c */
 int fe_build_bert(FeModel *m);      /* bert.c */
+int fe_build_graph(FeModel *m);     /* graph_family.c: model.yaml's explicit `nodes:` list */
 /* weights_format: llama2c — reads m->weights_path (a llama2.c .bin) itself;
  * m->weights is NULL on entry.  It may fill an FeWeights with HF names
  * (fe_weights_new/add) and call fe_build_llama. */

@@ -21,19 +21,19 @@ typedef int (*BuildFn)(FeModel *m);
 typedef struct {
   const char *name;   /* as written in model.yaml / config.json */
   Family family;
-  BuildFn build;      /* NULL: not supported yet */
+  BuildFn build;      /* fills m->g */
 } FamilyEntry;
 
 static const FamilyEntry families[] = {
     {"gpt2", FAMILY_GPT2, fe_build_gpt2},
     {"llama", FAMILY_LLAMA, fe_build_llama},
     {"bert", FAMILY_BERT, fe_build_bert},
-    {"graph", FAMILY_GRAPH, NULL},
+    {"graph", FAMILY_GRAPH, fe_build_graph},
 };
 #define N_FAMILIES ((int)(sizeof families / sizeof families[0]))
 
 static const char *const top_keys[] = {"tfc", "name", "family", "config", "weights",
-                                       "weights_format", NULL};
+                                       "weights_format", "nodes", "output", NULL};
 
 /* A C11 keyword: valid as an identifier by its letters, but not as a name. */
 static bool is_keyword(const char *s) {
@@ -87,7 +87,7 @@ static bool check_top_keys(const Doc *doc) {
     for (int k = 0; top_keys[k] && !known; k++) known = strcmp(doc->keys[i], top_keys[k]) == 0;
     if (!known) {
       diag_error(doc->key_locs[i], "unknown key '%s' (allowed: tfc, name, family, config, "
-                 "weights, weights_format)", doc->keys[i]);
+                 "weights, weights_format; nodes and output with family: graph)", doc->keys[i]);
       return false;
     }
   }
@@ -117,8 +117,7 @@ static const FamilyEntry *read_family(const Doc *doc) {
   if (!f) return NULL;
   const FamilyEntry *e = find_family(f->string);
   if (!e) diag_error(f->loc, "unknown family '%s' (expected gpt2, llama, bert or graph)", f->string);
-  else if (!e->build) diag_error(f->loc, "family '%s' is not supported yet", f->string);
-  return e && e->build ? e : NULL;
+  return e;
 }
 
 /* weights_format: safetensors (default) | llama2c; true for llama2c. */
@@ -132,6 +131,16 @@ static int read_format(const Doc *doc, bool *llama2c) {
   return -1;
 }
 
+/* nodes: and output: describe a family: graph model and nothing else. */
+static bool graph_keys_fit(const Doc *doc, const FamilyEntry *family) {
+  for (int i = 0; i < doc->n; i++)
+    if (family->family != FAMILY_GRAPH &&
+        (!strcmp(doc->keys[i], "nodes") || !strcmp(doc->keys[i], "output")))
+      return diag_error(doc->key_locs[i], "'%s' is read only with family: graph", doc->keys[i]),
+             false;
+  return true;
+}
+
 /* Fills m from a model.yaml; returns the family, or NULL after a diagnostic. */
 static const FamilyEntry *read_yaml(FeModel *m, const char **name, bool *llama2c) {
   const Doc *doc = fe_yaml_load(m->arena, m->path);
@@ -141,12 +150,13 @@ static const FamilyEntry *read_yaml(FeModel *m, const char **name, bool *llama2c
                       "weights"), NULL;
   if (!check_top_keys(doc) || !check_version(doc) || !(*name = read_name(doc))) return NULL;
   const FamilyEntry *family = read_family(doc);
-  if (!family || read_format(doc, llama2c)) return NULL;
+  if (!family || read_format(doc, llama2c) || !graph_keys_fit(doc, family)) return NULL;
   bool need_cfg = !*llama2c || fe_doc_get(doc, "config");  /* llama2c: the header is the config */
   const Doc *cfg = need_cfg ? top_key(doc, "config", DOC_OBJECT) : NULL;
   const Doc *w = cfg || !need_cfg ? top_key(doc, "weights", DOC_STRING) : NULL;
   if (!w) return NULL;
   m->cfg = (FeConfig){cfg, cfg ? cfg->loc : doc->loc};
+  m->doc = doc;
   m->weights_path = relative_to(m->arena, m->path, w->string);
   m->weights_loc = w->loc;
   return m->weights_path ? family : NULL;

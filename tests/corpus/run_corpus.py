@@ -95,8 +95,31 @@ def overlap(a, b, n):
     return edit
 
 
+# A family: graph model over the tiny weights: node names resolve to earlier
+# nodes, tokens, or tensors; type errors point at the node's line.
+GRAPH_YAML = """tfc: 1
+name: tiny
+family: graph
+config: {vocab_size: 10, max_seq: 4}
+weights: w.safetensors
+nodes:
+  - {name: x, op: embedding, inputs: [wte.weight, tokens]}
+  - {name: y, op: linear, inputs: [x, %s]}
+"""
+
+# Cases whose model.yaml is not TINY_YAML: name -> (yaml, error location in it)
+YAML_CASES = {
+    "graph_unknown_input": (GRAPH_YAML % "fc.weight", "8:39"),
+    "graph_shape_mismatch": (GRAPH_YAML % "h.0.attn.c_attn.bias", "8:5"),
+}
+
 # name -> (bytes of w.safetensors, expected message); errors are at the weights file
+# unless YAML_CASES gives the case its own model.yaml and location
 CASES = {
+    "graph_unknown_input": (lambda: with_header(lambda h: None),
+                            "'fc.weight' is not an earlier node, 'tokens' or a tensor of"),
+    "graph_shape_mismatch": (lambda: with_header(lambda h: None),
+                             "linear: weight must be 2-D, found [12]"),
     "missing_tensor": (lambda: with_header(drop("h.0.mlp.c_fc.bias")),
                        "tensor 'h.0.mlp.c_fc.bias' not found"),
     "wrong_shape": (lambda: with_shape("h.0.attn.c_attn.weight", [4, 8]),
@@ -184,12 +207,15 @@ def main():
             problems = check(tfc, case, prefix, message)
         elif kind == "binary":
             make, message = CASES[sys.argv[3]]
-            with open(os.path.join(work, "model.yaml"), "w") as f:
-                f.write(TINY_YAML)
+            yaml_text, loc = YAML_CASES.get(sys.argv[3], (TINY_YAML, None))
+            model_yaml = os.path.join(work, "model.yaml")
+            with open(model_yaml, "w") as f:
+                f.write(yaml_text)
             weights = os.path.join(work, "w.safetensors")
             with open(weights, "wb") as f:
                 f.write(make())
-            problems = check(tfc, os.path.join(work, "model.yaml"), weights + ": error: ", message)
+            prefix = "%s:%s: error: " % (model_yaml, loc) if loc else weights + ": error: "
+            problems = check(tfc, model_yaml, prefix, message)
         elif kind == "folder":
             problems = check(tfc, work, work + ": error: ", "not a model folder")
         else:

@@ -26,6 +26,7 @@ import torch
 
 # name, vocab, n_positions, n_embd, n_layer, n_head, activation, dtype, layout, extra config
 # layout: yaml | prefix (yaml, tensors named transformer.*) | hf (config.json folder)
+#         | graph (family: graph, the same network spelled out node by node)
 MODELS = [
     ("a_gelu_new", 101, 32, 48, 2, 4, "gelu_new", "F32", "yaml", {}),
     ("b_gelu_odd", 77, 16, 27, 1, 3, "gelu", "F32", "yaml", {}),
@@ -34,6 +35,7 @@ MODELS = [
     ("e_one_head", 50, 12, 17, 1, 1, "gelu_new", "F32", "yaml",
      {"scale_attn_by_inverse_layer_idx": True}),
     ("f_hf_folder", 99, 16, 32, 3, 4, "gelu_new", "F32", "hf", {"layer_norm_epsilon": 1e-6}),
+    ("g_graph_family", 45, 10, 12, 2, 2, "gelu", "F32", "graph", {}),
 ]
 
 
@@ -146,6 +148,56 @@ def write_yaml(path, name, cfg, weights):
         f.write("\n".join(lines) + "\n")
 
 
+def graph_nodes(cfg):
+    """GPT-2 as a family: graph node list (flow mappings, one per line)."""
+    D, H, L = cfg["n_embd"], cfg["n_head"], cfg["n_layer"]
+    act = {"gelu_new": "gelu_tanh", "gelu": "gelu", "relu": "relu"}[cfg["activation_function"]]
+    eps = cfg.get("layer_norm_epsilon", 1e-5)
+    nodes = ["{name: wte, op: embedding, inputs: [wte.weight, tokens]}",
+             "{name: positions, op: positions}",
+             "{name: wpe, op: embedding, inputs: [wpe.weight, positions]}",
+             "{name: embed, op: add, inputs: [wte, wpe]}"]
+    x = "embed"
+
+    def ln(name, src, w):
+        return "{name: %s, op: layernorm, inputs: [%s, %s.weight, %s.bias], eps: %r}" % (
+            name, src, w, w, eps)
+
+    def conv1d(name, src, w):
+        return "{name: %s, op: linear, inputs: [%s, %s.weight, %s.bias], w_layout: 1}" % (
+            name, src, w, w)
+
+    for i in range(L):
+        p = "h.%d." % i
+        layer = ", layer: h.%d}" % i
+        block = [ln(p + "ln_1", x, p + "ln_1"), conv1d(p + "qkv", p + "ln_1", p + "attn.c_attn")]
+        block += ["{name: %s%s, op: slice, inputs: [%sqkv], axis: -1, start: %d, length: %d}"
+                  % (p, part, p, k * D, D) for k, part in enumerate("qkv")]
+        block += ["{name: %sattn, op: attention, inputs: [%sq, %sk, %sv], heads: %d, kv_heads: %d,"
+                  " head_dim: %d, causal: true}" % (p, p, p, p, H, H, D // H),
+                  conv1d(p + "attn_out", p + "attn", p + "attn.c_proj"),
+                  "{name: %sresid_attn, op: add, inputs: [%s, %sattn_out]}" % (p, x, p),
+                  ln(p + "ln_2", p + "resid_attn", p + "ln_2"),
+                  conv1d(p + "fc", p + "ln_2", p + "mlp.c_fc"),
+                  "{name: %sact, op: %s, inputs: [%sfc]}" % (p, act, p),
+                  conv1d(p + "mlp", p + "act", p + "mlp.c_proj"),
+                  "{name: %sresid_mlp, op: add, inputs: [%sresid_attn, %smlp]}" % (p, p, p)]
+        nodes += [n[:-1] + layer for n in block]
+        x = p + "resid_mlp"
+    nodes += [ln("ln_f", x, "ln_f"), "{name: logits, op: linear, inputs: [ln_f, wte.weight]}"]
+    return nodes
+
+
+def write_graph_yaml(path, name, cfg, weights):
+    lines = ["tfc: 1", "name: " + name, "family: graph",
+             "config: {vocab_size: %d, max_seq: %d}" % (cfg["vocab_size"], cfg["n_positions"]),
+             "weights: " + weights, "nodes:"]
+    lines += ["  - " + n for n in graph_nodes(cfg)]
+    lines.append("output: logits")
+    with open(path, "w") as f:
+        f.write("\n".join(lines) + "\n")
+
+
 def make_model(out, seed, spec):
     name, V, P, D, L, H, act, dtype, layout, extra = spec
     gen = torch.Generator().manual_seed(seed)
@@ -173,7 +225,8 @@ def make_model(out, seed, spec):
         model_input = os.path.join(d, "hf")
     else:
         write_safetensors(os.path.join(d, "weights.safetensors"), tensors)
-        write_yaml(os.path.join(d, "model.yaml"), name, cfg, "weights.safetensors")
+        write = write_graph_yaml if layout == "graph" else write_yaml
+        write(os.path.join(d, "model.yaml"), name, cfg, "weights.safetensors")
         model_input = os.path.join(d, "model.yaml")
     with open(os.path.join(d, "input"), "w") as f:
         f.write(model_input + "\n")
