@@ -107,7 +107,7 @@ static bool is_c_keyword(const char *s) {
                                 "if", "inline", "int", "long", "register", "restrict", "return",
                                 "short", "signed", "sizeof", "static", "struct", "switch",
                                 "typedef", "union", "unsigned", "void", "volatile", "while",
-                                "att", "mem", NULL};   /* att, mem: state members of our own */
+                                "att", "unused_", NULL};   /* struct members of our own */
   for (int i = 0; words[i]; i++)
     if (strcmp(s, words[i]) == 0) return true;
   return false;
@@ -122,7 +122,7 @@ static const char *c_name(CgEmit *e, const Value *v) {
     if (ch != '_' || !b.len || b.data[b.len - 1] != '_') buf_append(&b, &ch, 1);
   }
   if (is_c_keyword(b.data) || strncmp(b.data, "k_cache_", 8) == 0 ||
-      strncmp(b.data, "v_cache_", 8) == 0)
+      strncmp(b.data, "v_cache_", 8) == 0 || strncmp(b.data, "rope_table_", 11) == 0)
     buf_puts(&b, "_");
   const char *base = arena_strdup(e->g->arena, b.data), *name = base;
   buf_free(&b);
@@ -161,6 +161,11 @@ static int analyse(CgEmit *e) {
   if (g->n_inputs != 1 || g->inputs[0]->dtype != DT_I32 || g->inputs[0]->shape.rank != 1 ||
       g->inputs[0]->shape.dim[0] != IR_DIM_T) {
     diag_error(LOC_NONE, "C emitter: graph '%s' must have one input, token ids i32[T]", g->name);
+    return -1;
+  }
+  if (g->max_seq <= 0 || g->max_seq > INT32_MAX) {
+    diag_error(LOC_NONE, "C emitter: graph '%s' needs a context length (max_seq) of 1 or more",
+               g->name);
     return -1;
   }
   const Value *out = g->n_outputs ? g->outputs[0] : NULL;

@@ -148,6 +148,21 @@ static Graph *cg_graph_bert(Arena *a, const char *name) {
   return x ? g : NULL;
 }
 
+/* A Conv1D-layout weight [K,N] read by a linear and by a matmul: it cannot be
+ * stored transposed, so the linear runs rt_linear_kn. */
+static Graph *cg_graph_shared_kn(Arena *a, const char *name) {
+  Graph *g = ir_graph_new(a, name, FAMILY_GRAPH);
+  g->max_seq = 8, g->vocab_size = V, g->is_decoder = false;
+  Value *tok = ir_input(g, "tokens", DT_I32, ir_shape(1, (int64_t)IR_DIM_T));
+  Value *x = test_op(g, OP_EMBEDDING, "x", (Attrs){0}, 2, test_const2(g, "wte", V, D), tok, NULL);
+  Value *m = test_const2(g, "shared.weight", D, 24);
+  Value *y = cg_lin(g, "y", x, m, cg_bias(g, "y.bias", 24), 1);
+  Value *z = test_op(g, OP_MATMUL, "z", (Attrs){0}, 2, x, m, NULL);
+  Value *out = test_op(g, OP_ADD, "out", (Attrs){0}, 2, y, z, NULL);
+  if (out) ir_output(g, out);
+  return out ? g : NULL;
+}
+
 #undef D
 #undef V
 #endif
