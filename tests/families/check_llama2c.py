@@ -96,6 +96,17 @@ def check_text(exe, tok, prompt, positions, want, what):
     expect(got.rstrip("\n") == want, what + " text", "got %r" % got)
 
 
+def check_sampling(exe):
+    """Temperature and top-p sampling: the same seed gives the same ids, another seed others."""
+    cmd = lambda seed, p: run([exe, "--tokens", "1", "--generate", "48", "--temperature", "0.9",
+                               "--top-p", p, "--seed", seed]).split()
+    for p in ("0.9", "1"):
+        a, b, c = cmd("7", p), cmd("7", p), cmd("8", p)
+        ok = a == b and a != c and len(a) == 48 and all(0 <= int(i) < 512 for i in a)
+        expect(ok, "sampling top-p %s: seed 7 twice agrees, seed 8 differs" % p,
+               "seed 7: %s / %s; seed 8: %s" % (" ".join(a), " ".join(b), " ".join(c)))
+
+
 def goldens(args):
     tok = os.path.join(args.models, "tok512.bin")
     _, stories = build(args, "stories260K", "stories260K.bin")
@@ -105,6 +116,7 @@ def goldens(args):
     check_text(stories, tok, "", 64, G1_TEXT, "G2 (empty prompt, 64 positions)")
     check_ids(stories, "1 274 287 381 261 352 266 280 295", G3, "G3")
     check_text(stories, tok, "Tom had a red car", 64, G3_TEXT, "G3")
+    check_sampling(stories)
     _, dreams = build(args, "aidreams260K", "aidreams260K.bin")
     check_ids(dreams, "1", G4, "G4 (aidreams260K)")
 
