@@ -42,23 +42,34 @@ static const char *portable_file(Op op) {
   }
 }
 
+/* Copies the file of a selected kernel ("FILE:function"; none for a bare name). */
+static int copy_kernel_file(CgEmit *e, const char *kernel) {
+  const char *colon = kernel ? strchr(kernel, ':') : NULL;
+  if (!colon) return 0;
+  char *path = arena_strdup(e->g->arena, kernel);
+  path[colon - kernel] = 0;
+  return cg_copy_runtime(e, path);
+}
+
 int cg_op_runtime(CgEmit *e, const Node *n) {
   const char *file = portable_file(n->op);
   if (file && cg_copy_runtime(e, file)) return -1;
   bool epilogue = n->op == OP_LINEAR && (n->attrs.act || n->n_inputs > 3);
   if (epilogue && cg_copy_runtime(e, "generic/elementwise.c")) return -1;
-  const char *colon = n->kernel ? strchr(n->kernel, ':') : NULL;
-  if (!colon) return 0;
-  char *path = arena_strdup(e->g->arena, n->kernel);
-  path[colon - n->kernel] = 0;
-  return cg_copy_runtime(e, path);
+  if (copy_kernel_file(e, n->act_kernel)) return -1;
+  return copy_kernel_file(e, n->kernel);
+}
+
+/* The function of a selected kernel ("FILE:function" or a bare name), else `portable`. */
+static const char *selected_fn(const char *kernel, const char *portable) {
+  if (!kernel) return portable;
+  const char *colon = strchr(kernel, ':');
+  return colon ? colon + 1 : kernel;
 }
 
 /* The function to call: Node.kernel's function when set, else `portable`. */
 static const char *kernel_fn(const Node *n, const char *portable) {
-  if (!n->kernel) return portable;
-  const char *colon = strchr(n->kernel, ':');
-  return colon ? colon + 1 : n->kernel;
+  return selected_fn(n->kernel, portable);
 }
 
 /* An input's name for comments: the tensor's source name for weights. */
@@ -96,7 +107,9 @@ static const char *ref(const CgEmit *e, const Node *n, int k) {
 static void emit_linear_epilogue(CgEmit *e, const Node *n) {
   const char *out = cg_ref(e, n->out);
   if (n->attrs.act)
-    buf_printf(e->c, "  rt_%s(%s, %s, %s);   /* fused activation */\n", ir_op_info[n->attrs.act].name,
+    buf_printf(e->c, "  %s(%s, %s, %s);   /* fused activation */\n",
+               selected_fn(n->act_kernel, arena_printf(e->g->arena, "rt_%s",
+                                                       ir_op_info[n->attrs.act].name)),
                out, out, numel(e, n->out));
   if (n->n_inputs > 3 && n->inputs[3])
     buf_printf(e->c, "  rt_add(%s, %s, %s, %s, %lld, %lld);   /* fused residual add */\n", out, out,

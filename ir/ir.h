@@ -43,6 +43,8 @@ void arena_free(Arena *a);
 int arena_on_free(Arena *a, void (*fn)(void *ctx), void *ctx);
 /* Test hook: make the Nth allocation from now on fail (0 disables). */
 void arena_fail_at(long n);
+/* Test hook: true while a failure asked for by arena_fail_at has not happened yet. */
+bool arena_fail_pending(void);
 
 /* ======================================================================
  * ir/buf.c — growable byte buffers and whole-or-nothing file output
@@ -203,6 +205,8 @@ struct Node {
   const char *note;       /* what a pass did here ("LN -> RMSNorm, exact"); NULL if untouched */
   bool dead;              /* removed by a pass; skipped everywhere */
   const char *kernel;     /* runtime kernel chosen by kernel selection; NULL = portable C */
+  const char *act_kernel; /* kernel selection: "FILE:function" applying a linear's fused attrs.act
+                           * in place (codegen); NULL = the portable rt_<act> */
 };
 
 /* Code generation targets (codegen and kernel selection). */

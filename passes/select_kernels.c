@@ -16,7 +16,8 @@
  * many rows, a decode step one), and splits its panels over the model's thread
  * pool.  On x86 targets attention goes to the threaded flash-style kernel
  * (x86/flash_attention_avx2.c) and gelu_tanh / silu to vector versions
- * (x86/elementwise_avx2.c).  generic and cuda select nothing.
+ * (x86/elementwise_avx2.c), also where fuse_epilogue moved the activation
+ * into a linear (Node.act_kernel).  generic and cuda select nothing.
  *
  * Kind: exact (rel. 1e-5): the kernels compute the same functions, with sums
  *   in another order and exp as a polynomial (tests/kernels/ bounds the
@@ -67,16 +68,16 @@ static const char *linear_variant(const Node *n, const KernelSet *ks) {
   return w->is_const ? NULL : "kn_";
 }
 
+/* The kernel of an activation op on this target, or NULL. */
+static const char *activation_kernel(Op op, const KernelSet *ks) {
+  return op == OP_GELU_TANH ? ks->gelu_tanh : op == OP_SILU ? ks->silu : NULL;
+}
+
 /* The kernel for a node other than a linear, or NULL: attention and the
  * activations that cost time in a prefill, on f32 data. */
 static const char *other_kernel(const Node *n, const KernelSet *ks) {
   if (n->out->dtype != DT_F32 || n->inputs[0]->dtype != DT_F32) return NULL;
-  switch (n->op) {
-  case OP_ATTENTION: return ks->attention;
-  case OP_GELU_TANH: return ks->gelu_tanh;
-  case OP_SILU: return ks->silu;
-  default: return NULL;
-  }
+  return n->op == OP_ATTENTION ? ks->attention : activation_kernel(n->op, ks);
 }
 
 int pass_select_kernels(Graph *g, const PassOptions *opt) {
@@ -91,6 +92,8 @@ int pass_select_kernels(Graph *g, const PassOptions *opt) {
       if (k) n->kernel = k, others++;
       continue;
     }
+    if (n->attrs.act && n->out->dtype == DT_F32)   /* fuse_epilogue moved it here */
+      n->act_kernel = activation_kernel((Op)n->attrs.act, ks);
     const char *variant = linear_variant(n, ks);
     if (!variant) {
       diag_remark(n->loc, "select_kernels: '%s' keeps the portable linear (weight '%s' is %s)",

@@ -42,8 +42,11 @@ RT_AVX2_FN static inline __m256 rt_avx2_logistic_act(__m256 x, int gelu) {
 RT_AVX2_FN static void rt_avx2_unary_task(void *ctx, int part, int parts) {
   const RtAvx2Unary *u = ctx;
   long vecs = (u->n + 7) / 8, v0 = vecs * part / parts, v1 = vecs * (part + 1) / parts;
-  for (long i = v0 * 8; i < v1 * 8; i += 8) {
-    __m256i m = rt_avx2_lanes(u->n - i);
+  long i = v0 * 8, end = v1 * 8 < u->n ? v1 * 8 : u->n;
+  for (; i + 8 <= end; i += 8)   /* plain loads and stores: masked ones are slow on AMD */
+    _mm256_storeu_ps(u->out + i, rt_avx2_logistic_act(_mm256_loadu_ps(u->x + i), u->gelu));
+  if (i < end) {
+    __m256i m = rt_avx2_lanes(end - i);
     __m256 y = rt_avx2_logistic_act(_mm256_maskload_ps(u->x + i, m), u->gelu);
     _mm256_maskstore_ps(u->out + i, m, y);
   }

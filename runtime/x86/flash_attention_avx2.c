@@ -38,10 +38,13 @@ typedef struct {
   float scale;
 } RtFlashAttention;
 
-/* q . k over hd floats (8 at a time, the tail masked). */
+/* q . k over hd floats (8 at a time, only the tail masked: masked loads and
+ * stores are slow on AMD). */
 RT_AVX2_FN static inline float rt_flash_dot(const float *q, const float *k, int hd) {
   __m256 acc = _mm256_setzero_ps();
-  for (int i = 0; i < hd; i += 8) {
+  int i = 0;
+  for (; i + 8 <= hd; i += 8) acc = _mm256_fmadd_ps(_mm256_loadu_ps(q + i), _mm256_loadu_ps(k + i), acc);
+  if (i < hd) {
     __m256i m = rt_avx2_lanes(hd - i);
     acc = _mm256_fmadd_ps(_mm256_maskload_ps(q + i, m), _mm256_maskload_ps(k + i, m), acc);
   }
@@ -53,7 +56,12 @@ RT_AVX2_FN static inline float rt_flash_dot(const float *q, const float *k, int 
 /* acc[0..hd] = acc * c + p * v (p = 0 with v = acc: the rescale alone). */
 RT_AVX2_FN static inline void rt_flash_axpby(float *acc, float c, float p, const float *v, int hd) {
   __m256 cv = _mm256_set1_ps(c), pv = _mm256_set1_ps(p);
-  for (int i = 0; i < hd; i += 8) {
+  int i = 0;
+  for (; i + 8 <= hd; i += 8) {
+    __m256 a = _mm256_mul_ps(_mm256_loadu_ps(acc + i), cv);
+    _mm256_storeu_ps(acc + i, _mm256_fmadd_ps(pv, _mm256_loadu_ps(v + i), a));
+  }
+  if (i < hd) {
     __m256i m = rt_avx2_lanes(hd - i);
     __m256 a = _mm256_mul_ps(_mm256_maskload_ps(acc + i, m), cv);
     _mm256_maskstore_ps(acc + i, m, _mm256_fmadd_ps(pv, _mm256_maskload_ps(v + i, m), a));
@@ -63,7 +71,7 @@ RT_AVX2_FN static inline void rt_flash_axpby(float *acc, float c, float p, const
 /* One query row of one head: out = softmax(q K[lo..hi]^T * scale) V[lo..hi]. */
 RT_AVX2_FN static void rt_flash_row(float *out, const float *q, const float *kc, const float *vc,
                                     int lo, int hi, int kv_width, int hd, float scale) {
-  float acc[RT_FLASH_MAX_HD] = {0}, s[RT_FLASH_BLOCK];
+  float acc[RT_FLASH_MAX_HD] = {0}, s[RT_FLASH_BLOCK] = {0};
   float m = -INFINITY, l = 0.0f;
   for (int j0 = lo; j0 <= hi; j0 += RT_FLASH_BLOCK) {
     int nb = hi + 1 - j0 < RT_FLASH_BLOCK ? hi + 1 - j0 : RT_FLASH_BLOCK;
@@ -78,11 +86,8 @@ RT_AVX2_FN static void rt_flash_row(float *out, const float *q, const float *kc,
       rt_flash_axpby(acc, c, 0.0f, acc, hd);
       m = bm;
     }
-    for (int j = 0; j < nb; j += 8) {   /* p = exp(s - m), eight at a time */
-      __m256i mk = rt_avx2_lanes(nb - j);
-      __m256 p = rt_avx2_exp(_mm256_sub_ps(_mm256_maskload_ps(s + j, mk), _mm256_set1_ps(m)));
-      _mm256_maskstore_ps(s + j, mk, p);
-    }
+    for (int j = 0; j < nb; j += 8)   /* p = exp(s - m), eight at a time (s has room) */
+      _mm256_storeu_ps(s + j, rt_avx2_exp(_mm256_sub_ps(_mm256_loadu_ps(s + j), _mm256_set1_ps(m))));
     for (int j = 0; j < nb; j++) {
       l += s[j];
       rt_flash_axpby(acc, 1.0f, s[j], vc + (size_t)(j0 + j) * kv_width, hd);

@@ -115,8 +115,14 @@ RT_AVX2 static void rt_avx2_tile(int mr, int nr, int kc, const float *a, int64_t
   __m256 z = _mm256_setzero_ps();
   __m256 base0 = bias && first ? _mm256_maskload_ps(bias, m0) : z;
   __m256 base1 = bias && first ? _mm256_maskload_ps(bias + 8, m1) : z;
-  for (int i = 0; i < mr; i++) {
+  for (int i = 0; i < mr; i++) {   /* maskstore is slow on AMD: full panels store plainly */
     float *ci = c + i * ldc;
+    if (nr == RT_AVX2_NR) {
+      __m256 o0 = first ? base0 : _mm256_loadu_ps(ci), o1 = first ? base1 : _mm256_loadu_ps(ci + 8);
+      _mm256_storeu_ps(ci, _mm256_add_ps(o0, acc[i][0]));
+      _mm256_storeu_ps(ci + 8, _mm256_add_ps(o1, acc[i][1]));
+      continue;
+    }
     __m256 o0 = first ? base0 : _mm256_maskload_ps(ci, m0);
     __m256 o1 = first ? base1 : _mm256_maskload_ps(ci + 8, m1);
     _mm256_maskstore_ps(ci, m0, _mm256_add_ps(o0, acc[i][0]));
@@ -186,6 +192,11 @@ RT_AVX2 static void rt_avx2_gemv_panel(const float *x, int K, const float *b, in
   if (bias) {
     s0 = _mm256_add_ps(s0, _mm256_maskload_ps(bias, m0));
     s1 = _mm256_add_ps(s1, _mm256_maskload_ps(bias + 8, m1));
+  }
+  if (nr == RT_AVX2_NR) {
+    _mm256_storeu_ps(out, s0);
+    _mm256_storeu_ps(out + 8, s1);
+    return;
   }
   _mm256_maskstore_ps(out, m0, s0);
   _mm256_maskstore_ps(out + 8, m1, s1);
