@@ -231,7 +231,7 @@ static void emit_selector(Emitter *e, const Value *sel) {
 
 /* A comment naming the selector, when it is a variable of the program. */
 static void emit_selector_note(Emitter *e, const Value *sel) {
-  if (sel->rasp->named) buf_printf(e->c, "  /* selector %s (line %d) */\n", sel->name, sel->loc.line);
+  if (sel->rasp->named) buf_printf(e->c, "  /* selector %s (line %d) */\n", sel->name, sel->rasp->src_line);
 }
 
 /* ---- one node ---- */
@@ -305,7 +305,7 @@ static void emit_source_comment(Emitter *e, const Node *nd, const char **last) {
   *last = src;
   const char *file = nd->loc.file ? nd->loc.file : "?";
   if (strrchr(file, '/')) file = strrchr(file, '/') + 1;
-  buf_printf(e->c, "\n  /* %s:%d: %s */\n", file, nd->loc.line, src);
+  buf_printf(e->c, "\n  /* %s:%d: %s */\n", file, nd->out->rasp->src_line, src);
 }
 
 static int array_count(const Emitter *e) {

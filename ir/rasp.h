@@ -33,7 +33,8 @@ typedef enum { RK_STR, RK_BOOL, RK_INT, RK_FLOAT, RK_NUM, RK_ANY, RK_SELECTOR } 
 struct RaspType {
   RaspKind kind;       /* what every element is known to be */
   bool named;          /* bound to a source variable (else a temporary) */
-  const char *src;     /* the source statement's line, for comments in generated C */
+  const char *src;     /* the source statement's first line, for comments in generated C */
+  int src_line;        /* its line number */
 };
 
 /* Comparison predicates of select (attrs.predicate); also element-wise compares. */

@@ -70,6 +70,7 @@ typedef struct {
   bool in_main;          /* elaborating the user's file (not the prelude) */
   const char *last_assigned;   /* last top-level assignment in the user's file */
   const char *stmt_src;  /* source line of the statement being elaborated */
+  int stmt_line;         /* and its number */
   int depth, calls;
   Value *indices, *length;
 } Elab;
@@ -166,13 +167,15 @@ static int name_slot(NameSet *ns, const char *name) {
   return (int)i;
 }
 
+/* Grows the table when half full; on out of memory it is left as it was. */
 static bool names_grow(Elab *E) {
   NameSet *ns = &E->names, old = *ns;
   if (ns->cap && ns->n * 2 < ns->cap) return true;
-  ns->cap = old.cap ? 2 * old.cap : 256;
-  ns->keys = arena_alloc(E->a, sizeof(char *) * (size_t)ns->cap);
-  ns->next = arena_alloc(E->a, sizeof(int) * (size_t)ns->cap);
-  if (!ns->keys || !ns->next) return false;
+  int cap = old.cap ? 2 * old.cap : 256;
+  const char **keys = arena_alloc(E->a, sizeof(char *) * (size_t)cap);
+  int *next = arena_alloc(E->a, sizeof(int) * (size_t)cap);
+  if (!keys || !next) return false;
+  ns->cap = cap, ns->keys = keys, ns->next = next;
   for (int i = 0; i < old.cap; i++)
     if (old.keys[i]) {
       int k = name_slot(ns, old.keys[i]);
@@ -185,21 +188,22 @@ static bool name_taken(Elab *E, const char *name) {
   return E->names.cap && E->names.keys[name_slot(&E->names, name)] != NULL;
 }
 
-static void name_claim(Elab *E, const char *name) {
-  if (!names_grow(E)) return;
+static bool name_claim(Elab *E, const char *name) {
+  if (!names_grow(E)) return false;
   int k = name_slot(&E->names, name);
   if (!E->names.keys[k]) E->names.keys[k] = name, E->names.next[k] = 1, E->names.n++;
+  return true;
 }
 
-/* base, or base.1, base.2, ... — the first one not given yet (claimed). */
+/* base, or base.1, base.2, ... — the first one not given yet (claimed);
+ * NULL when out of memory. */
 static const char *unique_name(Elab *E, const char *base) {
   const char *name = base;
   while (name && name_taken(E, name)) {
     int *next = &E->names.next[name_slot(&E->names, base)];
     name = arena_printf(E->a, "%s.%d", base, (*next)++);
   }
-  if (name) name_claim(E, name);
-  return name;
+  return name && name_claim(E, name) ? name : NULL;
 }
 
 /* ---- graph nodes ---- */
@@ -248,6 +252,7 @@ static Value *new_node(Elab *E, Op op, Value **in, int n, const Attrs *attrs, Ra
   if (!v) return diag_error(loc, "out of memory"), NULL;
   t->kind = kind;
   t->src = E->stmt_src;
+  t->src_line = E->stmt_line;
   v->rasp = t;
   return v;
 }
@@ -592,11 +597,12 @@ static EVal *call(Elab *E, EVal *f, EVal **args, int n, Loc loc) {
   if (!scope) return NULL;
   E->calls++;
   const char *saved_src = E->stmt_src;
+  int saved_line = E->stmt_line;
   bool saved_main = E->in_main;
   E->in_main = false;
   int rc = exec_list(E, scope, def->body, false);
   EVal **ret = rc ? NULL : eval_items(E, scope, def->items);
-  E->calls--, E->stmt_src = saved_src, E->in_main = saved_main;
+  E->calls--, E->stmt_src = saved_src, E->stmt_line = saved_line, E->in_main = saved_main;
   if (!ret) return NULL;
   return def->items.n == 1 ? ret[0] : make_list(E, ret, def->items.n);
 }
@@ -721,6 +727,7 @@ static int exec_for(Elab *E, Env *env, const Ast *s) {
 
 static int exec(Elab *E, Env *env, const Ast *s, bool top) {
   E->stmt_src = source_line(E, s->loc);
+  E->stmt_line = s->loc.line;
   switch (s->kind) {
   case AST_EXPR_STMT: return eval(E, env, s->a) ? 0 : -1;
   case AST_ASSIGN: return exec_assign(E, env, s, top);
