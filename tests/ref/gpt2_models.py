@@ -39,6 +39,19 @@ MODELS = [
 ]
 
 
+# The keys of a real transformers GPT-2 config.json that do not change the
+# forward pass: tfc must read past them (nested objects, nulls, booleans).
+HF_EXTRA = {
+    "model_type": "gpt2", "architectures": ["GPT2LMHeadModel"], "attn_pdrop": 0.1,
+    "bos_token_id": 50256, "embd_pdrop": 0.1, "eos_token_id": 50256, "initializer_range": 0.02,
+    "n_ctx": 1024, "n_inner": None, "reorder_and_upcast_attn": False, "resid_pdrop": 0.1,
+    "scale_attn_weights": True, "summary_activation": None, "summary_first_dropout": 0.1,
+    "summary_proj_to_labels": True, "summary_type": "cls_index", "summary_use_proj": True,
+    "task_specific_params": {"text-generation": {"do_sample": True, "max_length": 50}},
+    "torch_dtype": "float32", "transformers_version": "4.26.0", "use_cache": True,
+}
+
+
 def gelu_new(x):
     return 0.5 * x * (1.0 + torch.tanh(math.sqrt(2.0 / math.pi) * (x + 0.044715 * x ** 3)))
 
@@ -221,7 +234,7 @@ def make_model(out, seed, spec):
         os.makedirs(os.path.join(d, "hf"), exist_ok=True)
         write_safetensors(os.path.join(d, "hf", "model.safetensors"), tensors)
         with open(os.path.join(d, "hf", "config.json"), "w") as f:
-            json.dump(dict(cfg, model_type="gpt2", architectures=["GPT2LMHeadModel"]), f, indent=2)
+            json.dump(dict(HF_EXTRA, **cfg), f, indent=2)
         model_input = os.path.join(d, "hf")
     else:
         write_safetensors(os.path.join(d, "weights.safetensors"), tensors)
