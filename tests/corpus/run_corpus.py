@@ -15,7 +15,7 @@ Text cases state what they expect in their first line (a folder case in its
 `expect` file):
     # expect: LINE:COL message        error in the case file itself
     # expect: FILE:LINE:COL message   FILE relative to the case's folder
-    # expect: FILE: message           a file-only location (binary files)
+    # expect: FILE: message           a file-only location (binary files; .: the folder)
 """
 import json
 import os
@@ -186,8 +186,8 @@ def parse_expect(line, case_file, folder):
     loc, message = m.groups()
     if re.fullmatch(r"\d+:\d+", loc):
         return "%s:%s: error: " % (case_file, loc), message
-    if loc.endswith(":"):
-        return "%s: error: " % os.path.join(folder, loc[:-1]), message
+    if loc.endswith(":"):   # ".:" is the case folder itself
+        return "%s: error: " % os.path.normpath(os.path.join(folder, loc[:-1])), message
     file, pos = re.fullmatch(r"(.*?):(\d+:\d+)", loc).groups()
     return "%s:%s: error: " % (os.path.join(folder, file), pos), message
 
