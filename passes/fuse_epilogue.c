@@ -30,7 +30,10 @@ static Node *sole_linear(const Graph *g, const Value *v) {
 
 /* act(linear) -> linear with act. */
 static bool fuse_activation(Graph *g, Node *n) {
-  Node *lin = sole_linear(g, n->inputs[0]);
+  Node *lin = sole_linear(g, n->inputs[0]), *p = n->inputs[0]->producer;
+  if (!lin && p && !p->dead && p->op == OP_LINEAR)
+    diag_remark(n->loc, "fuse_epilogue: not applied: '%s' (%s) reads linear '%s', whose output "
+                "has other readers", n->out->name, ir_op_info[n->op].name, p->out->name);
   if (!lin || lin->attrs.act || n->out->dtype != DT_F32) return false;
   lin->attrs.act = n->op;
   ir_replace_uses(g, n->out, lin->out);
