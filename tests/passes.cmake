@@ -69,3 +69,10 @@ foreach(case llama_gqa_tied bert)
     set_tests_properties(passes.ref.${case}.${mode} PROPERTIES LABELS reference)
   endforeach()
 endforeach()
+
+# The pass manager's command line: --passes (unknown names), --print-after,
+# --remarks, --stats, --help (tests/passes/check_cli.sh).
+add_test(NAME passes.cli
+         COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/passes/check_cli.sh $<TARGET_FILE:tfc>
+                 ${TFC_PASS_GPT2}/a_gelu_new ${CMAKE_CURRENT_BINARY_DIR}/passes_cli)
+set_tests_properties(passes.cli PROPERTIES LABELS unit FIXTURES_REQUIRED ref_gpt2)

@@ -1,0 +1,34 @@
+#!/bin/sh
+# check_cli.sh TFC MODEL_DIR WORK — the pass manager's command line:
+# --passes with an unknown name (exit 1, message), --print-after (IR on
+# stderr after that pass), --remarks, --stats and --help's pass table.
+set -u
+TFC=$1 MODEL=$(cat "$2/input") WORK=$3
+mkdir -p "$WORK"
+fail() { echo "FAIL: $*"; exit 1; }
+
+"$TFC" "$MODEL" --passes=cse,bogus --emit=ir -o "$WORK/x.ir" 2>"$WORK/err"
+[ $? -eq 1 ] || fail "--passes=cse,bogus should exit 1"
+grep -q "unknown pass 'bogus'" "$WORK/err" || fail "no 'unknown pass' message: $(cat "$WORK/err")"
+[ ! -e "$WORK/x.ir" ] || fail "output written despite the error"
+
+"$TFC" "$MODEL" -O2 --print-after=ln_to_rmsnorm --emit=ir -o "$WORK/o2.ir" 2>"$WORK/err" ||
+  fail "-O2 --print-after failed: $(cat "$WORK/err")"
+grep -q "^; IR after ln_to_rmsnorm" "$WORK/err" || fail "no IR after ln_to_rmsnorm on stderr"
+grep -q "= rmsnorm" "$WORK/err" || fail "the printed IR has no rmsnorm"
+grep -q "IR after cse" "$WORK/err" && fail "--print-after printed other passes"
+grep -q "passes un_fold, fold, ln_to_rmsnorm" "$WORK/o2.ir" || fail "passes_run not recorded"
+
+"$TFC" "$MODEL" -O2 --remarks --stats --emit=ir -o "$WORK/o2.ir" >"$WORK/out" 2>"$WORK/err" ||
+  fail "--remarks --stats failed"
+grep -q "remark: ln_to_rmsnorm: 'h.0.ln_1' (h.0) is now RMSNorm" "$WORK/err" || fail "no ln_to_rmsnorm remark"
+grep -q "remark: plan_memory:" "$WORK/err" || fail "no plan_memory remark"
+for key in "FLOPs per token" "weight bytes" "peak activation bytes" "activation arena bytes" "KV-cache bytes"; do
+  grep -q "^$key" "$WORK/out" || fail "--stats lacks '$key'"
+done
+
+"$TFC" --help >"$WORK/help" || fail "--help failed"
+for p in $(sed -n 's/^PASS(\([a-z_0-9]*\),.*/\1/p' "$(dirname "$0")/../../passes/passes.def"); do
+  grep -q "^  $p " "$WORK/help" || fail "--help does not list $p"
+done
+echo "ok: --passes, --print-after, --remarks, --stats, --help"
