@@ -10,6 +10,7 @@
  * median of 15 runs after 3 warm-up runs, GFLOP/s and the ratio.
  * Built by bench/run.sh with -O2 -march=native against libopenblas.
  */
+#define _POSIX_C_SOURCE 200809L
 #include <cblas.h>
 #include <stdio.h>
 #include <stdlib.h>
