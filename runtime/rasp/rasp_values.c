@@ -12,11 +12,21 @@
  * stop, so no wrong value is ever printed.  Strings made at run time
  * (concatenation) live in a pool released by rt_release().
  */
+#ifndef RT_RASP_VALUES   /* several programs may share one translation unit */
+#define RT_RASP_VALUES
+
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* A program uses only some of these helpers; clang (unlike gcc) warns about
+ * unused static inline functions in the main file, which -Werror makes fatal. */
+#ifdef __clang__
+#pragma clang diagnostic push
+#pragma clang diagnostic ignored "-Wunused-function"
+#endif
 
 typedef enum { RT_STR, RT_BOOL, RT_INT, RT_FLOAT } RtKind;
 
@@ -301,3 +311,9 @@ static inline const char *rt_format(RtVal v, char *buf) {
   default: return rt_format_float(v.num, buf);
   }
 }
+
+#ifdef __clang__
+#pragma clang diagnostic pop
+#endif
+
+#endif /* RT_RASP_VALUES */

@@ -5,15 +5,16 @@ Each row is {"program", "source", "input", "output"} (specs/rasp/*.jsonl, or
 rows made by own_programs.py).  Every distinct program is written to a .rasp
 file once; then
   --path interp   runs `tfc prog.rasp --interpret TOK...` per row;
-  --path c        compiles `tfc prog.rasp -o prog.c --main` and the C once,
-                  then runs `./prog TOK...` per row.
+  --path c        emits `tfc prog.rasp -o prog.c` per program, compiles them
+                  all as one C file with a main that picks a program by name,
+                  then runs `./all_programs PROG TOK...` per row (the --main
+                  driver itself is covered by cli.sh).
 Outputs compare value by value: ints, bools and strings exactly, floats with a
 relative tolerance of 1e-9 (and they must print as floats).  A row whose
 output is null must fail: exit status 1, an error on stderr, nothing on stdout.
 Prints a summary line "PATH: P/N rows passed" and exits 1 on any failure.
 """
 import argparse
-import concurrent.futures
 import json
 import os
 import shlex
@@ -56,6 +57,31 @@ def run(cmd, timeout=60):
     return p.returncode, p.stdout, p.stderr
 
 
+def build_driver(a, names, failures):
+    """All generated programs in one C file with a main that picks one by name
+    (`./all_programs NAME TOK...`): one compiler run for the whole suite."""
+    lines = [f'#include "{n}.c"' for n in names]
+    lines += ["", "static const struct {", "  const char *name;",
+              "  int (*run)(const char *const *, int, FILE *);", "  const char *(*last_error)(void);",
+              "} programs[] = {"]
+    lines += [f'  {{"{n}", {n}_run, {n}_last_error}},' for n in names]
+    lines += ["};", "", "int main(int argc, char **argv) {",
+              "  for (size_t k = 0; argc > 1 && k < sizeof programs / sizeof *programs; k++) {",
+              "    if (strcmp(argv[1], programs[k].name)) continue;",
+              "    if (programs[k].run((const char *const *)argv + 2, argc - 2, stdout) == 0) return 0;",
+              '    fprintf(stderr, "%s: error: %s\\n", argv[1], programs[k].last_error());',
+              "    return 1;", "  }", "  return 2;", "}", ""]
+    src = os.path.join(a.work, "all_programs.c")
+    with open(src, "w") as f:
+        f.write("\n".join(lines))
+    binary = os.path.join(a.work, "all_programs")
+    rc, out, err = run([a.cc] + shlex.split(a.cflags) + [src, "-o", binary, "-lm"], 600)
+    if rc != 0:
+        failures.append(f"the generated C does not build:\n{err[:3000]}")
+        return None
+    return binary
+
+
 def load_rows(paths):
     rows = []
     for path in paths:
@@ -84,38 +110,29 @@ def main():
     for row in rows:
         programs.setdefault(row["source"], (row["program"], len(programs)))
     failures = []
-
-    def prepare(item):
-        source, (name, k) = item
+    exe = {}
+    for source, (name, k) in programs.items():
         path = os.path.join(a.work, f"{name}.rasp")
         with open(path, "w") as f:
             f.write(source)
-        if a.path != "c":
-            return source, (0, path, "")
-        c = os.path.join(a.work, f"{name}.c")
-        binary = os.path.join(a.work, name)
-        rc, out, err = run([a.tfc, path, "-o", c, "--main"])
-        if rc == 0:
-            rc, out, err2 = run([a.cc] + shlex.split(a.cflags) + [c, "-o", binary, "-lm"], 300)
-            err += err2
-            if rc != 0:
-                failures.append(f"{name}: the generated C does not build:\n{err[:2000]}")
-                rc = 99
-        return source, (rc, binary, err)
-
-    with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:   # two cores
-        exe = dict(pool.map(prepare, programs.items()))
+        if a.path == "c":
+            rc, out, err = run([a.tfc, path, "-o", os.path.join(a.work, f"{name}.c")])
+            exe[source] = (rc, name, err)
+        else:
+            exe[source] = (0, path, "")
+    if a.path == "c":
+        driver = build_driver(a, [name for rc, name, err in exe.values() if rc == 0], failures)
     passed = 0
     for row in rows:
         tokens = [str(t) for t in row["input"]]
         build_rc, target, build_err = exe[row["source"]]
         if a.path == "c":
-            if build_rc == 99:
-                continue
             if build_rc != 0:   # rejected at compile time: counts as the clean error
                 rc, out, err = build_rc, "", build_err
+            elif not driver:
+                continue
             else:
-                rc, out, err = run([target] + tokens)
+                rc, out, err = run([driver, target] + tokens)
         else:
             rc, out, err = run([a.tfc, target, "--interpret"] + tokens)
         problem = check_row(row, rc, out, err)
