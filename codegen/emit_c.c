@@ -126,12 +126,13 @@ static const char *c_name(CgEmit *e, const Value *v) {
     buf_puts(&b, "_");
   const char *base = arena_strdup(e->g->arena, b.data), *name = base;
   buf_free(&b);
-  for (int k = 2;; k++) {
+  for (int k = 2; name; k++) {   /* NULL: out of memory */
     bool taken = false;
     for (int i = 0; i < v->id && !taken; i++) taken = e->cname[i] && strcmp(e->cname[i], name) == 0;
     if (!taken) return name;
     name = arena_printf(e->g->arena, "%s_%d", base, k);
   }
+  return NULL;
 }
 
 /* Marks values read by live nodes or outputs, names every value, and checks
@@ -157,7 +158,8 @@ static int analyse(CgEmit *e) {
       if (nd->inputs[k]) e->used[nd->inputs[k]->id] = true;
   }
   for (int i = 0; i < g->n_outputs; i++) e->used[g->outputs[i]->id] = true;
-  for (int i = 0; i < g->n_values; i++) e->cname[i] = c_name(e, g->values[i]);
+  for (int i = 0; i < g->n_values; i++)
+    if (!(e->cname[i] = c_name(e, g->values[i]))) return -1;   /* out of memory */
   if (g->n_inputs != 1 || g->inputs[0]->dtype != DT_I32 || g->inputs[0]->shape.rank != 1 ||
       g->inputs[0]->shape.dim[0] != IR_DIM_T) {
     diag_error(LOC_NONE, "C emitter: graph '%s' must have one input, token ids i32[T]", g->name);

@@ -35,6 +35,7 @@ static const char *vname(FeModel *m, int layer, const char *what) {
 /* x [T, in] -> [T, out] through `name`.weight [out, in] and `name`.bias. */
 static Value *dense(FeModel *m, Value *x, const char *name, int64_t out, int64_t in,
                     const char *vn) {
+  if (!name) return NULL;   /* part() ran out of memory */
   Value *w = fe_weight(m, ir_shape(2, out, in), "%s.weight", name);
   Value *b = fe_weight(m, ir_shape(1, out), "%s.bias", name);
   return b ? fe_linear(m, vn, x, w, b, 0) : NULL;
@@ -43,6 +44,7 @@ static Value *dense(FeModel *m, Value *x, const char *name, int64_t out, int64_t
 static Value *layernorm(FeModel *m, const BertDims *d, Value *x, const char *name,
                         const char *vn) {
   Attrs at = {.eps = d->eps};
+  if (!name) return NULL;   /* part() ran out of memory */
   Value *g = fe_weight(m, ir_shape(1, d->dim), "%s.weight", name);
   Value *b = fe_weight(m, ir_shape(1, d->dim), "%s.bias", name);
   return fe_node(m, OP_LAYERNORM, vn, &at, x, g, b);
@@ -132,5 +134,5 @@ int fe_build_bert(FeModel *m) {
   ir_set_layer(g, NULL);
   if (!x) return -1;
   ir_output(g, x);
-  return 0;
+  return g->n_outputs == 1 ? 0 : -1;   /* ir_output ran out of memory */
 }

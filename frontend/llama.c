@@ -124,7 +124,7 @@ int fe_llama_graph(FeModel *m, const FeLlamaDims *d) {
   Value *logits = fe_linear(m, "logits", x, cls, NULL, 0);
   if (!logits) return -1;
   ir_output(g, logits);
-  return 0;
+  return g->n_outputs == 1 ? 0 : -1;   /* ir_output ran out of memory */
 }
 
 /* Config keys this reader does not implement must have their default meaning. */

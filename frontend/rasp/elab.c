@@ -71,6 +71,7 @@ typedef struct {
   const char *last_assigned;   /* last top-level assignment in the user's file */
   const char *stmt_src;  /* source line of the statement being elaborated */
   int stmt_line;         /* and its number */
+  const char *stmt_var;  /* the variable it assigns, for naming temporaries */
   int depth, calls;
   Value *indices, *length;
 } Elab;
@@ -246,8 +247,15 @@ static Value *new_node(Elab *E, Op op, Value **in, int n, const Attrs *attrs, Ra
   Shape shape = kind == RK_SELECTOR ? ir_shape(2, (int64_t)IR_DIM_T, (int64_t)IR_DIM_T)
                                     : ir_shape(1, (int64_t)IR_DIM_T);
   RaspType *t = arena_alloc(E->a, sizeof(RaspType));
-  /* a fresh name ("map7"), so ir_unique_name's search ends at once */
-  const char *name = unique_name(E, arena_printf(E->a, "%s%d", ir_op_info[op].name, E->g->n_nodes));
+  /* a fresh name, so ir_unique_name's search ends at once: after the variable
+   * being assigned ("_opens_agg"), or the op and a number ("map7") */
+  static const char *short_names[OP_COUNT] = {
+      [OP_MAP] = "map", [OP_ZIPMAP] = "map", [OP_SELECT] = "sel", [OP_SELECTOR_COMBINE] = "sel",
+      [OP_AGGREGATE] = "agg", [OP_SELECTOR_WIDTH] = "width"};
+  const char *base = E->stmt_var && short_names[op]
+                         ? arena_printf(E->a, "%s_%s", E->stmt_var, short_names[op])
+                         : arena_printf(E->a, "%s%d", ir_op_info[op].name, E->g->n_nodes);
+  const char *name = base ? unique_name(E, base) : NULL;
   Value *v = t && name ? ir_node_typed(E->g, op, in, n, attrs, name, loc, kind_dtype(kind), shape) : NULL;
   if (!v) return diag_error(loc, "out of memory"), NULL;
   t->kind = kind;
@@ -596,11 +604,13 @@ static EVal *call(Elab *E, EVal *f, EVal **args, int n, Loc loc) {
     if (env_set(E, scope, def->names.items[i], args[i])) return NULL;
   if (!scope) return NULL;
   E->calls++;
-  const char *saved_src = E->stmt_src;
+  const char *saved_src = E->stmt_src, *saved_var = E->stmt_var;
   int saved_line = E->stmt_line;
   bool saved_main = E->in_main;
   E->in_main = false;
   int rc = exec_list(E, scope, def->body, false);
+  Loc ret_loc = def->items.items[0]->loc;   /* return values: named for the caller's variable */
+  E->stmt_src = source_line(E, ret_loc), E->stmt_line = ret_loc.line, E->stmt_var = saved_var;
   EVal **ret = rc ? NULL : eval_items(E, scope, def->items);
   E->calls--, E->stmt_src = saved_src, E->stmt_line = saved_line, E->in_main = saved_main;
   if (!ret) return NULL;
@@ -728,6 +738,7 @@ static int exec_for(Elab *E, Env *env, const Ast *s) {
 static int exec(Elab *E, Env *env, const Ast *s, bool top) {
   E->stmt_src = source_line(E, s->loc);
   E->stmt_line = s->loc.line;
+  E->stmt_var = s->kind == AST_ASSIGN ? s->names.items[0] : NULL;
   switch (s->kind) {
   case AST_EXPR_STMT: return eval(E, env, s->a) ? 0 : -1;
   case AST_ASSIGN: return exec_assign(E, env, s, top);
