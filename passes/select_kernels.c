@@ -73,10 +73,19 @@ static const char *activation_kernel(Op op, const KernelSet *ks) {
   return op == OP_GELU_TANH ? ks->gelu_tanh : op == OP_SILU ? ks->silu : NULL;
 }
 
+/* Heads of at most this size take x86/attention_avx2.c (8-key hadd scores,
+ * single-threaded) rather than the flash kernel: on stories260K's shapes
+ * (head_dim 8) a 256-token decode spends 7.8 us/token there against 53 us in
+ * the flash kernel on one thread; from head_dim 64 on the flash kernel wins. */
+#define X86_SMALL_HEAD 16
+#define X86_SMALL_HEAD_ATTENTION "x86/attention_avx2.c:rt_attention_avx2"
+
 /* The kernel for a node other than a linear, or NULL: attention and the
  * activations that cost time in a prefill, on f32 data. */
 static const char *other_kernel(const Node *n, const KernelSet *ks) {
   if (n->out->dtype != DT_F32 || n->inputs[0]->dtype != DT_F32) return NULL;
+  if (n->op == OP_ATTENTION && ks->attention && n->attrs.head_dim <= X86_SMALL_HEAD)
+    return X86_SMALL_HEAD_ATTENTION;
   return n->op == OP_ATTENTION ? ks->attention : activation_kernel(n->op, ks);
 }
 
