@@ -116,7 +116,7 @@ static void emit_initializer(Buf *b, RaspVal v) {
   static const char *kinds[] = {"RT_STR", "RT_BOOL", "RT_INT", "RT_FLOAT"};
   char text[40];
   snprintf(text, sizeof text, "%.17g", v.kind == RV_STR ? 0.0 : v.num);
-  buf_printf(b, "{%s, %s, ", kinds[v.kind], text);
+  buf_printf(b, "{%s, %s%s, ", kinds[v.kind], text, strpbrk(text, ".eni") ? "" : ".0");   /* -0.0 stays -0.0 */
   if (v.kind == RV_STR) emit_c_string(b, v.str);
   else buf_puts(b, "NULL");
   buf_puts(b, "}");
@@ -374,9 +374,10 @@ static void emit_prologue(Emitter *e, const CgOptions *opt) {
   buf_printf(c, "/* Checks s-op seq (one type; no run-time error so far).  1 when the program must stop. */\n"
                 "static int %s_check(const RtVal *seq, int n, const char *name, int line) {\n"
                 "  rt_check_seq(seq, n);\n  if (!rt_error[0]) return 0;\n"
-                "  snprintf(%s_error, sizeof %s_error, \"line %%d, s-op '%%s': %%s\", line, name, rt_error);\n"
+                "  if (line) snprintf(%s_error, sizeof %s_error, \"line %%d, s-op '%%s': %%s\", line, name, rt_error);\n"
+                "  else snprintf(%s_error, sizeof %s_error, \"s-op '%%s': %%s\", name, rt_error);\n"
                 "  return 1;\n}\n\n",
-             e->name, e->name, e->name);
+             e->name, e->name, e->name, e->name, e->name);
 }
 
 static void emit_api(Emitter *e) {

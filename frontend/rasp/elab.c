@@ -771,7 +771,7 @@ static int add_global(Elab *E, const char *name, EVal *v) {
 
 /* The built-in s-ops: tokens and its typed readings, indices, length. */
 static int add_builtins(Elab *E) {
-  Loc loc = diag_loc(E->sources[0].file, 0, 0);
+  Loc loc = diag_loc(E->sources[1].file, 0, 0);   /* errors here concern the input */
   Value *tokens = new_node(E, OP_TOKENS, NULL, 0, NULL, RK_STR, loc);
   if (!tokens) return -1;
   name_value(E, tokens, "tokens");

@@ -36,6 +36,13 @@ done
 "$tfc" sort_ints.tir -o from_tir.c --main && $cc $cflags from_tir.c -o from_tir -lm
 check "C from textual IR" "0 1 2 3 3" "$(./from_tir 3 1 2 3 0)"
 
+# floats print as Python's repr (expected text from python3 -c 'print(repr(...))')
+printf 'f = [0.1 * 3, 100000000000000000.0, 0.00001, 2.5, 1.0, 123456789.125, -0.0, 1 / 3][indices];\n' > fmt.rasp
+want="0.30000000000000004 1e+17 1e-05 2.5 1.0 123456789.125 -0.0 0.3333333333333333"
+check "float format (interpreted)" "$want" "$("$tfc" fmt.rasp --interpret a b c d e f g h)"
+build fmt fmt.rasp || fails=$((fails + 1))
+check "float format (compiled)" "$want" "$(./fmt a b c d e f g h)"
+
 printf 'q = 1 / indices;\n' > div.rasp
 build div div.rasp || fails=$((fails + 1))
 out=$(./div a b 2>err.txt); rc=$?
