@@ -242,3 +242,10 @@ int fe_check_params(const FeModel *m, double count) {
              (double)FE_MAX_PARAMS);
   return -1;
 }
+
+int fe_check_activation(const FeModel *m, int64_t max_seq, int64_t width) {
+  if (max_seq * width < INT32_MAX) return 0;   /* both <= 2^20: no overflow */
+  diag_error(m->cfg.loc, "%lld positions x width %lld is too large for one activation "
+             "(limit is 2^31 elements)", (long long)max_seq, (long long)width);
+  return -1;
+}

@@ -222,6 +222,10 @@ Value *fe_linear(FeModel *m, const char *name, Value *x, Value *w, Value *bias, 
 /* Checks that count parameters of a model stay under FE_MAX_PARAMS; error
  * at the config otherwise.  Returns 0 or -1. */
 int fe_check_params(const FeModel *m, double count);
+/* Checks that one activation of max_seq rows of `width` (the widest: logits,
+ * MLP, fused QKV) has fewer than 2^31 elements, so generated code can index
+ * it with int.  Error at the config otherwise.  Returns 0 or -1. */
+int fe_check_activation(const FeModel *m, int64_t max_seq, int64_t width);
 
 /* ======================================================================
  * Families: each fills m->g from m->cfg and m->weights.  0, or -1 after a diagnostic.

@@ -59,7 +59,9 @@ static int read_config(FeModel *m, Gpt2Config *c) {
   double d = (double)c->d;
   double params = (double)(c->vocab + c->n_pos) * d +
                   (double)c->n_layer * (4 * d * d + 2 * d * (double)c->n_inner + 9 * d);
-  return fe_check_params(m, params);
+  int64_t widest = c->vocab > c->n_inner ? c->vocab : c->n_inner;
+  widest = widest > 3 * c->d ? widest : 3 * c->d;
+  return fe_check_params(m, params) || fe_check_activation(m, c->n_pos, widest) ? -1 : 0;
 }
 
 /* wte[tokens] + wpe[positions] */

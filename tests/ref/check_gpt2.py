@@ -6,7 +6,8 @@
 MODE is frontend (tests/ref/fe_run.c: the frontend and the interpreter, no
 driver, no passes), interp-O0 | interp-O2 (tfc INPUT -ON --interpret --tokens .. --logits)
 or c-O0 | c-O2 (tfc INPUT -ON --main -o m.c; cc FLAGS m.c -lm -lpthread; ./m
---tokens .. --logits, then again with --incremental).  Each result must be
+--tokens .. --logits, then again with --incremental; tfc run twice must
+write identical files).  Each result must be
 within max|logit error| <= 1e-4 * max|reference logit|; the worst relative
 error is printed.  Exit 77 (skipped) only while the tfc being tested says the
 mode is not built yet.
@@ -70,7 +71,15 @@ def main():
         ok = compare("%s interpreter -%s" % (name, opt), out, ref)
     else:
         src, exe = os.path.join(a.work, "m.c"), os.path.join(a.work, "m")
-        run([a.tfc, model_input, "-" + opt, "--main", "-o", src])
+        again = os.path.join(a.work, "again")
+        os.makedirs(again)
+        model_input = os.path.abspath(model_input)
+        for cwd in (a.work, again):   # the same command twice: the same bytes
+            run([a.tfc, model_input, "-" + opt, "--main", "-o", "m.c"], cwd=cwd)
+        for ext in (".c", ".h"):
+            with open(src[:-2] + ext, "rb") as f1, open(os.path.join(again, "m" + ext), "rb") as f2:
+                if f1.read() != f2.read():
+                    sys.exit("FAIL: two runs of tfc gave different m%s" % ext)
         run([a.cc] + a.cflags.split() + [src, "-lm", "-lpthread", "-o", exe])
         run([exe, "--tokens", tokens, "--logits", "one.f32"], cwd=a.work)
         run([exe, "--tokens", tokens, "--logits", "inc.f32", "--incremental"], cwd=a.work)
