@@ -47,6 +47,7 @@ static int copy_kernel_file(CgEmit *e, const char *kernel) {
   const char *colon = kernel ? strchr(kernel, ':') : NULL;
   if (!colon) return 0;
   char *path = arena_strdup(e->g->arena, kernel);
+  if (!path) return -1;   /* out of memory: the driver reports it */
   path[colon - kernel] = 0;
   return cg_copy_runtime(e, path);
 }

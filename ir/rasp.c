@@ -427,6 +427,20 @@ int rasp_parse_attr_text(Node *n, const char *text, Arena *a, const char **error
   return tp.error ? -1 : 0;
 }
 
+/* Every RX_ARG of e names one of the node's n inputs. */
+static bool args_in_range(const RaspExpr *e, int n) {
+  if (!e) return true;
+  if (e->kind == RX_ARG && (e->arg < 0 || e->arg >= n)) return false;
+  return args_in_range(e->a, n) && args_in_range(e->b, n) && args_in_range(e->c, n);
+}
+
+/* selector_combine: `not $k`, or `$k and $l` / `$k or $l`, nothing else. */
+static bool is_combination(const RaspExpr *e) {
+  if (e->kind == RX_UNARY) return e->op == RO_NOT && e->a->kind == RX_ARG;
+  return e->kind == RX_BINARY && (e->op == RO_AND || e->op == RO_OR) && e->a->kind == RX_ARG &&
+         e->b->kind == RX_ARG;
+}
+
 /* Checks a rasp node's inputs: s-ops [T] where s-ops go, selectors [T,T] where
  * selectors go.  Returns 0, or -1 after a diagnostic (a compiler bug). */
 int rasp_verify_node(const Node *n) {
@@ -442,6 +456,12 @@ int rasp_verify_node(const Node *n) {
     }
   }
   bool needs_f = n->op == OP_MAP || n->op == OP_ZIPMAP || n->op == OP_SELECTOR_COMBINE;
+  if (n->attrs.rasp && (!args_in_range(n->attrs.rasp, n->n_inputs) ||
+                        (n->op == OP_SELECTOR_COMBINE && !is_combination(n->attrs.rasp)))) {
+    diag_error(n->loc, "rasp node '%s': its function does not fit its %d input%s", n->out->name,
+               n->n_inputs, n->n_inputs == 1 ? "" : "s");
+    return -1;
+  }
   if (!n->out->rasp || (needs_f && !n->attrs.rasp) ||
       (n->op == OP_AGGREGATE && (!n->attrs.rasp || n->attrs.rasp->kind != RX_CONST))) {
     diag_error(n->loc, "rasp node '%s' lacks its RASP attributes (%s)", n->out->name,

@@ -3,7 +3,8 @@
 
 Mutates the shared programs and our own (byte deletions, insertions of syntax
 characters or random bytes, duplicated and swapped slices) and runs each
-mutant through `tfc --interpret` and `tfc -o`: the exit status must be 0 or 1,
+mutant through `tfc --interpret` and `tfc -o`; likewise mutants of the textual
+IR of two programs through `tfc X.tir -o`.  The exit status must be 0 or 1,
 with nothing from a sanitizer and no crash.  Inputs that once broke tfc are
 kept in tests/rasp/fuzz_regress/ and replayed first.
 """
@@ -56,12 +57,25 @@ r = random.Random(20261127)
 for k in range(count):
     cases.append((f"mutant{k}.rasp", mutate(r, r.choice(seeds))))
 
+# the textual IR of RASP programs (rasp="..." attributes included), mutated too
+tir_seeds = []
+for prog in ("most_freq", "dyck1"):
+    tir = os.path.join(work, prog + ".tir")
+    subprocess.run([tfc, os.path.join(prog_dir, prog + ".rasp"), "--emit=ir", "-o", tir], check=True)
+    with open(tir, "rb") as f:
+        tir_seeds.append(f.read())
+for k in range(count // 2):
+    cases.append((f"tir_mutant{k}.tir", mutate(r, r.choice(tir_seeds))))
+
 bad = 0
 for name, data in cases:
-    path = os.path.join(work, name if name.endswith(".rasp") else name + ".rasp")
+    path = os.path.join(work, name if name.endswith((".rasp", ".tir")) else name + ".rasp")
     with open(path, "wb") as f:
         f.write(data)
-    for cmd in ([tfc, path, "--interpret", "a", "b", "1"], [tfc, path, "-o", os.path.join(work, "m.c")]):
+    runs = [[tfc, path, "-o", os.path.join(work, "m.c")]]
+    if path.endswith(".rasp"):
+        runs.append([tfc, path, "--interpret", "a", "b", "1"])
+    for cmd in runs:
         p = subprocess.run(cmd, capture_output=True, timeout=60)
         err = p.stderr.decode("utf-8", "replace")
         if p.returncode not in (0, 1) or "Sanitizer" in err or "runtime error:" in err:
