@@ -329,7 +329,8 @@ int cg_copy_runtime(CgEmit *e, const char *path) {
   for (int i = 0; i < e->n_files; i++)
     if (strcmp(e->files[i], path) == 0) return 0;
   const char *full = arena_printf(e->g->arena, "runtime/%s", path);
-  const char *text = full ? cg_embedded_file(full) : NULL;
+  if (!full) return -1;   /* out of memory: the driver reports it */
+  const char *text = cg_embedded_file(full);
   if (!text || e->n_files == CG_MAX_FILES) {
     diag_error(LOC_NONE, "C emitter: runtime file '%s' is not built into this tfc", path);
     return -1;

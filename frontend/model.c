@@ -180,7 +180,9 @@ static const char *folder_name(Arena *a, const char *path) {
 }
 
 static const FamilyEntry *read_folder(FeModel *m, const char **name) {
-  const char *json = arena_printf(m->arena, "%s/config.json", m->path);
+  size_t n = strlen(m->path);
+  while (n > 1 && m->path[n - 1] == '/') n--;   /* "hf/" -> "hf/config.json" */
+  const char *json = arena_printf(m->arena, "%.*s/config.json", (int)n, m->path);
   Buf text = {0};
   if (!json || buf_read_file(&text, json)) {
     diag_error(diag_loc(m->path, 0, 0), "not a model folder: cannot read config.json: %s",
@@ -196,7 +198,7 @@ static const FamilyEntry *read_folder(FeModel *m, const char **name) {
   static const char *const types[] = {"gpt2", "llama", "bert", NULL};
   if (fe_config_choice(&m->cfg, "model_type", types, -1, &type)) return NULL;
   const FamilyEntry *family = find_family(types[type]);
-  m->weights_path = arena_printf(m->arena, "%s/model.safetensors", m->path);
+  m->weights_path = arena_printf(m->arena, "%.*s/model.safetensors", (int)n, m->path);
   m->weights_loc = diag_loc(m->path, 0, 0);
   *name = folder_name(m->arena, m->path);
   return m->weights_path && *name ? family : NULL;

@@ -27,12 +27,13 @@ import torch
 # name, vocab, n_positions, n_embd, n_layer, n_head, activation, dtype, layout, extra config
 # layout: yaml | prefix (yaml, tensors named transformer.*) | hf (config.json folder)
 #         | graph (family: graph, the same network spelled out node by node)
+#         | unaligned (yaml; F32 data not 4-byte aligned in the file)
 MODELS = [
     ("a_gelu_new", 101, 32, 48, 2, 4, "gelu_new", "F32", "yaml", {}),
     ("b_gelu_odd", 77, 16, 27, 1, 3, "gelu", "F32", "yaml", {}),
     ("c_f16_8heads", 253, 24, 40, 3, 8, "gelu_new", "F16", "yaml", {"n_inner": 72}),
     ("d_bf16_relu_prefix", 61, 20, 22, 2, 2, "relu", "BF16", "prefix", {}),
-    ("e_one_head", 50, 12, 17, 1, 1, "gelu_new", "F32", "yaml",
+    ("e_one_head", 50, 12, 17, 1, 1, "gelu_new", "F32", "unaligned",
      {"scale_attn_by_inverse_layer_idx": True}),
     ("f_hf_folder", 99, 16, 32, 3, 4, "gelu_new", "F32", "hf", {"layer_norm_epsilon": 1e-6}),
     ("g_graph_family", 45, 10, 12, 2, 2, "gelu", "F32", "graph", {}),
@@ -127,8 +128,10 @@ def tensor_bytes(t, dtype):
     return t.numpy().tobytes()
 
 
-def write_safetensors(path, tensors):
-    """tensors: list of (name, torch tensor, dtype name).  Header padded to 8 bytes."""
+def write_safetensors(path, tensors, aligned=True):
+    """tensors: list of (name, torch tensor, dtype name).  The header is padded
+    to 8 bytes, or (aligned=False) so that the data starts at an address that
+    is not a multiple of 4: tfc must then copy F32 data rather than point at it."""
     header, blobs, offset = {"__metadata__": {"format": "pt"}}, [], 0
     for name, t, dtype in tensors:
         data = tensor_bytes(t, dtype)
@@ -137,7 +140,7 @@ def write_safetensors(path, tensors):
         blobs.append(data)
         offset += len(data)
     text = json.dumps(header, separators=(",", ":")).encode()
-    text += b" " * (-len(text) % 8)
+    text += b" " * (-len(text) % 8 if aligned else (1 - len(text)) % 4)
     with open(path, "wb") as f:
         f.write(struct.pack("<Q", len(text)))
         f.write(text)
@@ -237,7 +240,8 @@ def make_model(out, seed, spec):
             json.dump(dict(HF_EXTRA, **cfg), f, indent=2)
         model_input = os.path.join(d, "hf")
     else:
-        write_safetensors(os.path.join(d, "weights.safetensors"), tensors)
+        write_safetensors(os.path.join(d, "weights.safetensors"), tensors,
+                          aligned=layout != "unaligned")
         write = write_graph_yaml if layout == "graph" else write_yaml
         write(os.path.join(d, "model.yaml"), name, cfg, "weights.safetensors")
         model_input = os.path.join(d, "model.yaml")
