@@ -70,8 +70,11 @@ foreach(case json yaml halves)
   add_test(NAME frontend.${case} COMMAND fe_unit ${case} ${TFC_FE_WORK})
   set_tests_properties(frontend.${case} PROPERTIES LABELS unit)
 endforeach()
-add_test(NAME frontend.oom COMMAND fe_unit oom ${TFC_FE_WORK} ${TFC_REF_WORK}/models/b_gelu_odd/model.yaml)
-set_tests_properties(frontend.oom PROPERTIES LABELS unit FIXTURES_REQUIRED ref_gpt2)
+foreach(model b_gelu_odd/model.yaml f_hf_folder/hf g_graph_family/model.yaml)
+  string(REGEX REPLACE "/.*" "" name ${model})
+  add_test(NAME frontend.oom_${name} COMMAND fe_unit oom ${TFC_FE_WORK} ${TFC_REF_WORK}/models/${model})
+  set_tests_properties(frontend.oom_${name} PROPERTIES LABELS unit FIXTURES_REQUIRED ref_gpt2)
+endforeach()
 
 # Mutation fuzzing of the parsers (tests/frontend/fe_fuzz.c): model.yaml, the
 # safetensors file and an HF config.json, each mutated a few hundred times from
