@@ -423,16 +423,44 @@ static void emit_config(CgEmit *e) {
 
 /* ---- forward ---- */
 
+static void emit_errors(CgEmit *e) {
+  buf_printf(e->c,
+             "static char last_error[256];\n\n"
+             "const char *%s_last_error(void) { return last_error; }\n\n"
+             "/* Records what went wrong for %s_last_error(); returns code. */\n"
+             "static int fail(int code, const char *fmt, long a, long b, long c) {\n"
+             "  snprintf(last_error, sizeof last_error, fmt, a, b, c);\n"
+             "  return code;\n}\n\n",
+             e->name, e->name);
+}
+
+/* NAME_forward: the argument checks, then one commented kernel call per
+ * node (a banner where the layer changes), then the output copied out. */
 static int emit_forward(CgEmit *e) {
   const Graph *g = e->g;
+  const char *N = e->name;
   Buf *c = e->c;
-  buf_printf(c, "// --- forward: one step per node, in graph order\n\n"
-                "/* Runs the graph on T tokens at positions pos0 .. pos0+T-1 (pos0: tokens\n"
-                " * already in the KV cache).  Every buffer is in m->mem: nothing is allocated. */\n"
-                "static void forward(%s *m, const int32_t *tokens, int T, int pos0) {\n"
-                "  const %s_Weights *w = &m->w;\n  %s_State *s = &m->s;\n"
-                "  (void)w, (void)s, (void)tokens, (void)pos0;\n",
-                e->name, e->name, e->name);
+  buf_printf(c, "// --- forward: %s_forward narrates the model, one step per node\n\n", N);
+  emit_errors(e);
+  buf_printf(c,
+             "/* Runs n tokens: decoders append them after the cached ones and write\n"
+             " * n x out_dim logits; encoders take them as a whole sequence and write\n"
+             " * n x out_dim hidden states.  Returns 0, or a negative code (%s.h) and\n"
+             " * writes nothing.  Every buffer is in m->mem: nothing is allocated. */\n"
+             "int %s_forward(%s *m, const int32_t *tokens, int n, float *out) {\n"
+             "  if (!m || !tokens || !out || n <= 0)\n"
+             "    return fail(-1, \"bad arguments (n = %%ld)\", n, 0, 0);\n"
+             "  int pos0 = config.is_decoder ? m->pos : 0;  /* tokens already in the KV cache */\n"
+             "  if (n > config.max_seq - pos0)\n"
+             "    return fail(-3, \"context full: %%ld cached + %%ld new tokens > %%ld\", pos0, n,\n"
+             "                config.max_seq);\n"
+             "  for (int t = 0; t < n; t++)\n"
+             "    if (tokens[t] < 0 || tokens[t] >= config.vocab_size)\n"
+             "      return fail(-2, \"token %%ld (at %%ld) is outside 0..%%ld\", tokens[t], t,\n"
+             "                  config.vocab_size - 1);\n"
+             "  const int T = n;  /* rows of every [T,...] buffer in this call */\n"
+             "  const %s_Weights *w = &m->w;\n  %s_State *s = &m->s;\n  (void)w;\n",
+             N, N, N, N, N);
   const char *layer = NULL;
   for (int i = 0; i < g->n_nodes; i++) {
     const Node *n = g->nodes[i];
@@ -444,7 +472,9 @@ static int emit_forward(CgEmit *e) {
     layer = n->layer;
     if (cg_emit_node(e, n)) return -1;
   }
-  buf_puts(c, "}\n\n");
+  buf_printf(c, "\n  memcpy(out, s->%s, sizeof(float) * (size_t)n * config.out_dim);\n"
+                "  if (config.is_decoder) m->pos = pos0 + n;\n  return 0;\n}\n\n",
+             e->cname[g->outputs[0]->id]);
   return 0;
 }
 
@@ -461,17 +491,6 @@ static void emit_struct(CgEmit *e) {
              "  size_t map_size;\n"
              "};\n\n",
              e->name, e->name, e->name, (long long)e->state_bytes);
-}
-
-static void emit_errors(CgEmit *e) {
-  buf_printf(e->c,
-             "static char last_error[256];\n\n"
-             "const char *%s_last_error(void) { return last_error; }\n\n"
-             "/* Records what went wrong for %s_last_error(); returns code. */\n"
-             "static int fail(int code, const char *fmt, long a, long b, long c) {\n"
-             "  snprintf(last_error, sizeof last_error, fmt, a, b, c);\n"
-             "  return code;\n}\n\n",
-             e->name, e->name);
 }
 
 static void emit_open(CgEmit *e) {
@@ -538,32 +557,9 @@ static void emit_open_tables(CgEmit *e) {
   buf_puts(e->c, "  return m;\n}\n\n");
 }
 
-static void emit_forward_api(CgEmit *e) {
-  const char *N = e->name;
-  const Value *out = e->g->outputs[0];
+static void emit_reset(CgEmit *e) {
   emit_set_threads(e);
-  buf_printf(e->c,
-             "void %s_reset(%s *m) { if (m) m->pos = 0; }\n\n"
-             "/* Runs n tokens: decoders append them after the cached ones and write\n"
-             " * n x out_dim logits; encoders take them as a whole sequence and write\n"
-             " * n x out_dim hidden states.  Returns 0, or a negative code (model.h) and\n"
-             " * writes nothing. */\n"
-             "int %s_forward(%s *m, const int32_t *tokens, int n, float *out) {\n"
-             "  if (!m || !tokens || !out || n <= 0)\n"
-             "    return fail(-1, \"bad arguments (n = %%ld)\", n, 0, 0);\n"
-             "  int pos0 = config.is_decoder ? m->pos : 0;\n"
-             "  if (n > config.max_seq - pos0)\n"
-             "    return fail(-3, \"context full: %%ld cached + %%ld new tokens > %%ld\", pos0, n,\n"
-             "                config.max_seq);\n"
-             "  for (int t = 0; t < n; t++)\n"
-             "    if (tokens[t] < 0 || tokens[t] >= config.vocab_size)\n"
-             "      return fail(-2, \"token %%ld (at %%ld) is outside 0..%%ld\", tokens[t], t,\n"
-             "                  config.vocab_size - 1);\n"
-             "  forward(m, tokens, n, pos0);\n"
-             "  memcpy(out, %s, sizeof(float) * (size_t)n * config.out_dim);\n"
-             "  if (config.is_decoder) m->pos = pos0 + n;\n"
-             "  return 0;\n}\n\n",
-             N, N, N, N, arena_printf(e->g->arena, "m->s.%s", e->cname[out->id]));
+  buf_printf(e->c, "void %s_reset(%s *m) { if (m) m->pos = 0; }\n\n", e->name, e->name);
 }
 
 /* ---- model.h ---- */
@@ -638,10 +634,9 @@ int cg_emit_c(const Graph *g, const CgOptions *opt, Buf *c, Buf *h, Buf *weights
                             (long long)(e.blob_bytes ? e.blob_bytes / 4 : 1));
     cg_emit_bind_weights(&e);
     emit_bind_state(&e);
-    emit_errors(&e);
     emit_open(&e);
     emit_open_tables(&e);
-    emit_forward_api(&e);
+    emit_reset(&e);
     if (e.embed) cg_emit_blob_data(&e, &blob);
     else cg_write_weights_file(&e, &blob, weights);
     if (opt->with_main) cg_emit_main(&e);
