@@ -7,8 +7,8 @@
  *   // --- weights   NAME_Weights: one pointer per constant, bound by walking the blob
  *   // --- state     NAME_State: one buffer per activation, the KV caches
  *   // --- kernels   the runtime files the graph needs, copied verbatim
- *   // --- forward   one commented call per node, in graph order
- *   // --- API       NAME_open / _forward / _reset / _close / _last_error
+ *   // --- forward   NAME_forward: checks, one commented call per node, in graph order
+ *   // --- API       bind_weights, bind_state, NAME_open / _close / _reset / _set_threads
  *   // --- weight data, and // --- main (with --main)
  *
  * This file holds the orchestration and the small text helpers the other
