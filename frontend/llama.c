@@ -127,6 +127,12 @@ int fe_llama_graph(FeModel *m, const FeLlamaDims *d) {
   return g->n_outputs == 1 ? 0 : -1;   /* ir_output ran out of memory */
 }
 
+/* Where config key `key` is written (the config itself when absent). */
+static Loc key_loc(const FeModel *m, const char *key) {
+  const Doc *d = fe_doc_get(m->cfg.map, key);
+  return d ? d->loc : m->cfg.loc;
+}
+
 /* Config keys this reader does not implement must have their default meaning. */
 static int check_unsupported(FeModel *m, const FeLlamaDims *d) {
   const char *act;
@@ -134,7 +140,8 @@ static int check_unsupported(FeModel *m, const FeLlamaDims *d) {
   int64_t head_dim;
   if (fe_config_string(&m->cfg, "hidden_act", "silu", &act)) return -1;
   if (strcmp(act, "silu") != 0) {
-    diag_error(m->cfg.loc, "llama: hidden_act '%s' is not supported (only 'silu')", act);
+    diag_error(key_loc(m, "hidden_act"), "llama: hidden_act '%s' is not supported (only 'silu')",
+               act);
     return -1;
   }
   if (fe_config_bool(&m->cfg, "attention_bias", false, &bias)) return -1;
@@ -144,12 +151,13 @@ static int check_unsupported(FeModel *m, const FeLlamaDims *d) {
     return -1;
   }
   if (fe_config_has(&m->cfg, "rope_scaling")) {
-    diag_error(m->cfg.loc, "llama: rope_scaling is not supported");
+    diag_error(key_loc(m, "rope_scaling"), "llama: rope_scaling is not supported");
     return -1;
   }
   if (fe_config_int(&m->cfg, "head_dim", d->dim / d->n_heads, 1, FE_MAX_DIM, &head_dim)) return -1;
   if (head_dim != d->dim / d->n_heads) {
-    diag_error(m->cfg.loc, "llama: head_dim %lld other than hidden_size / heads is not supported",
+    diag_error(key_loc(m, "head_dim"),
+               "llama: head_dim %lld other than hidden_size / heads is not supported",
                (long long)head_dim);
     return -1;
   }
@@ -176,7 +184,8 @@ static int read_config(FeModel *m, FeLlamaDims *d) {
 
 int fe_build_llama(FeModel *m) {
   FeLlamaDims d = {0};
-  if (read_config(m, &d) || fe_llama_check_dims(m, &d, m->cfg.loc) || check_unsupported(m, &d))
+  if (read_config(m, &d) || fe_llama_check_dims(m, &d, key_loc(m, "num_attention_heads")) ||
+      check_unsupported(m, &d))
     return -1;
   return fe_llama_graph(m, &d);
 }

@@ -11,6 +11,7 @@
 #                            text) and the numeric anchor; skipped (exit 77, with
 #                            a message) when ../shared/models/llama2c is absent
 #   families.llama2c_bad     malformed checkpoints: exit 1, "FILE: error:", no output
+#   families.bad_models      Llama/BERT configs and tensors with one defect each: exit 1
 set(TFC_FAM_DIR ${CMAKE_CURRENT_SOURCE_DIR}/families)
 set(TFC_FAM_WORK ${CMAKE_CURRENT_BINARY_DIR}/families)
 set(TFC_FAM_MODELS ${TFC_SHARED}/models)
@@ -51,3 +52,8 @@ if(CMAKE_SYSTEM_PROCESSOR MATCHES "x86_64|AMD64")
            COMMAND sh -c "mkdir -p ${TFC_FAM_WORK} && ${TFC_CC} ${TFC_TEST_CFLAGS} ${TFC_FAM_DIR}/attention_avx2_test.c -o ${TFC_FAM_WORK}/attention_avx2_test -lm && ${TFC_FAM_WORK}/attention_avx2_test")
   set_tests_properties(families.attention_avx2 PROPERTIES LABELS kernels SKIP_RETURN_CODE 77)
 endif()
+
+add_test(NAME families.bad_models
+         COMMAND ${TFC_PYTHON} ${TFC_FAM_DIR}/check_family_bad.py --tfc $<TARGET_FILE:tfc>
+                 --work ${TFC_FAM_WORK}/bad_models)
+set_tests_properties(families.bad_models PROPERTIES LABELS corpus)
