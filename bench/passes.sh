@@ -4,6 +4,7 @@
 #
 #   bench/passes.sh [RUNS] [THREADS]        (defaults: 3 runs, 1 thread)
 #   BENCH_MODELS="llama" bench/passes.sh     (one model only)
+#   BENCH_LEVELS="2 3" BENCH_PASSES="prepack" bench/passes.sh   (other rows)
 #
 # Models: bench/models.py's gpt2s (GPT-2 small) and llama (d 512, 8 layers,
 # GQA 8/2, vocab 32000), made once into bench/out/models.  For each model and
@@ -61,8 +62,8 @@ bench_one() {
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg); $(nproc) cores; runs $RUNS, threads $THREADS"
 printf "%-6s %-22s %10s %10s %12s %12s %8s\n" model config prefill_ms decode_ms peak_rss_kb arena_bytes rel_err
 for model in ${BENCH_MODELS:-gpt2s llama}; do
-  for o in 0 1 2 3; do bench_one $model "O$o" "-O$o"; done
-  for p in ln_to_rmsnorm fuse_linears fuse_epilogue plan_memory prepack select_kernels; do
+  for o in ${BENCH_LEVELS:-0 1 2 3}; do bench_one $model "O$o" "-O$o"; done
+  for p in ${BENCH_PASSES:-ln_to_rmsnorm fuse_linears fuse_epilogue plan_memory}; do
     grep -q "^PASS($p," "$ROOT/passes/passes.def" || continue
     bench_one $model "O2-no-$p" --passes="$(o2_without $p)"
   done
