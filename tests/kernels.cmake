@@ -104,3 +104,14 @@ target_compile_options(test_prepack PRIVATE -Wall -Wextra -Werror)
 target_link_libraries(test_prepack PRIVATE tfccore)
 add_test(NAME kernels.prepack COMMAND test_prepack)
 set_tests_properties(kernels.prepack PROPERTIES LABELS "kernels;unit")
+
+# The AVX-512 build everywhere: compiles with the test flags; on a CPU without
+# AVX-512F the program refuses at open (exit 1, a message naming avx512f)
+# instead of dying on an illegal instruction.
+if(CMAKE_SYSTEM_PROCESSOR MATCHES "x86_64|AMD64")
+  separate_arguments(flags UNIX_COMMAND "${TFC_TEST_CFLAGS}")
+  add_test(NAME kernels.avx512_cpu_check
+           COMMAND sh ${TFC_KERNEL_DIR}/cpu_check.sh $<TARGET_FILE:tfc> ${TFC_KERNEL_GPT2}/b_gelu_odd/model.yaml
+                   ${TFC_KERNEL_WORK}/avx512_cpu_check ${TFC_CC} ${flags})
+  set_tests_properties(kernels.avx512_cpu_check PROPERTIES LABELS kernels FIXTURES_REQUIRED ref_gpt2)
+endif()
