@@ -155,7 +155,7 @@ static Graph *cg_graph_shared_kn(Arena *a, const char *name) {
   g->max_seq = 8, g->vocab_size = V, g->is_decoder = false;
   Value *tok = ir_input(g, "tokens", DT_I32, ir_shape(1, (int64_t)IR_DIM_T));
   Value *x = test_op(g, OP_EMBEDDING, "x", (Attrs){0}, 2, test_const2(g, "wte", V, D), tok, NULL);
-  Value *m = test_const2(g, "shared.weight", D, 24);
+  Value *m = test_const2(g, "shared*/weight /*", D, 24);   /* a name that would end a comment */
   Value *y = cg_lin(g, "y", x, m, cg_bias(g, "y.bias", 24), 1);
   Value *z = test_op(g, OP_MATMUL, "z", (Attrs){0}, 2, x, m, NULL);
   Value *out = test_op(g, OP_ADD, "out", (Attrs){0}, 2, y, z, NULL);
