@@ -170,8 +170,10 @@ static bool node(GraphReader *r, const Doc *node) {
   const Doc *name = string_key(node, "name"), *opname = name ? string_key(node, "op") : NULL;
   int op = opname ? find_op(opname->string, opname->loc) : -1;
   if (op < 0) return false;
+  if (strcmp(name->string, "tokens") == 0)
+    return diag_error(name->loc, "'tokens' names the graph's input; pick another name"), false;
   for (int i = 0; i < r->n; i++)
-    if (strcmp(r->names[i], name->string) == 0 || strcmp(name->string, "tokens") == 0)
+    if (strcmp(r->names[i], name->string) == 0)
       return diag_error(name->loc, "node '%s' is defined twice", name->string), false;
   Attrs at = {0};
   const Doc *layer = fe_doc_get(node, "layer");
