@@ -69,9 +69,43 @@ static inline const float *rt_avx2_panel(const RtLinear *L, int p, int *ldb) {
   return *ldb = nr, L->w + (int64_t)n0 * L->K;
 }
 
-/* Copies W[n0..n0+nr, k0..k0+kc] of an [N,K] weight into buf as [k][16]. */
-static void rt_avx2_pack_nk(const RtLinear *L, int n0, int nr, int k0, int kc, float *buf) {
-  for (int j = 0; j < nr; j++) {
+/* In-register transpose of the 8x8 block r[0..8] (rows become columns). */
+RT_AVX2 static inline void rt_avx2_transpose8(__m256 r[8]) {
+  __m256 t[8], u[8];
+  for (int i = 0; i < 8; i += 2) {
+    t[i] = _mm256_unpacklo_ps(r[i], r[i + 1]);
+    t[i + 1] = _mm256_unpackhi_ps(r[i], r[i + 1]);
+  }
+  for (int i = 0; i < 8; i += 4) {
+    u[i] = _mm256_shuffle_ps(t[i], t[i + 2], _MM_SHUFFLE(1, 0, 1, 0));
+    u[i + 1] = _mm256_shuffle_ps(t[i], t[i + 2], _MM_SHUFFLE(3, 2, 3, 2));
+    u[i + 2] = _mm256_shuffle_ps(t[i + 1], t[i + 3], _MM_SHUFFLE(1, 0, 1, 0));
+    u[i + 3] = _mm256_shuffle_ps(t[i + 1], t[i + 3], _MM_SHUFFLE(3, 2, 3, 2));
+  }
+  for (int i = 0; i < 4; i++) {
+    r[i] = _mm256_permute2f128_ps(u[i], u[i + 4], 0x20);
+    r[i + 4] = _mm256_permute2f128_ps(u[i], u[i + 4], 0x31);
+  }
+}
+
+/* Copies W[n0..n0+nr, k0..k0+kc] of an [N,K] weight into buf as [k][16]:
+ * 8x8 blocks through registers (a tied lm head is packed this way on every
+ * prefill, so the copy must not cost more than a fraction of the product). */
+RT_AVX2 static void rt_avx2_pack_nk(const RtLinear *L, int n0, int nr, int k0, int kc, float *buf) {
+  int j = 0;
+  for (; j + 8 <= nr; j += 8) {
+    const float *row = L->w + (int64_t)(n0 + j) * L->K + k0;
+    int k = 0;
+    for (; k + 8 <= kc; k += 8) {
+      __m256 r[8];
+      for (int i = 0; i < 8; i++) r[i] = _mm256_loadu_ps(row + (int64_t)i * L->K + k);
+      rt_avx2_transpose8(r);
+      for (int c = 0; c < 8; c++) _mm256_storeu_ps(buf + (k + c) * RT_AVX2_NR + j, r[c]);
+    }
+    for (; k < kc; k++)
+      for (int i = 0; i < 8; i++) buf[k * RT_AVX2_NR + j + i] = row[(int64_t)i * L->K + k];
+  }
+  for (; j < nr; j++) {
     const float *row = L->w + (int64_t)(n0 + j) * L->K + k0;
     for (int k = 0; k < kc; k++) buf[k * RT_AVX2_NR + j] = row[k];
   }
