@@ -28,6 +28,14 @@ static Node *sole_linear(const Graph *g, const Value *v) {
   return p;
 }
 
+/* The fused value takes the name of the step it now ends with (the reader of
+ * the generated C sees "resid_mlp", not "c_proj", flowing on). */
+static void take_name(Value *fused, Value *gone) {
+  const char *name = fused->name;
+  fused->name = gone->name;
+  gone->name = name;
+}
+
 /* act(linear) -> linear with act. */
 static bool fuse_activation(Graph *g, Node *n) {
   Node *lin = sole_linear(g, n->inputs[0]), *p = n->inputs[0]->producer;
@@ -37,10 +45,11 @@ static bool fuse_activation(Graph *g, Node *n) {
   if (!lin || lin->attrs.act || n->out->dtype != DT_F32) return false;
   lin->attrs.act = n->op;
   ir_replace_uses(g, n->out, lin->out);
+  take_name(lin->out, n->out);
   n->dead = true;
   pass_add_note(g, lin, arena_printf(g->arena, "bias + %s epilogue, exact", ir_op_info[n->op].name));
-  diag_remark(n->loc, "fuse_epilogue: '%s' (%s) fused into linear '%s'", n->out->name,
-              ir_op_info[n->op].name, lin->out->name);
+  diag_remark(n->loc, "fuse_epilogue: '%s' (%s) fused into linear '%s'", lin->out->name,
+              ir_op_info[n->op].name, n->out->name);
   return true;
 }
 
@@ -73,10 +82,11 @@ static int fuse_residual(Graph *g, Node *add) {
     lin->inputs = in;
     lin->n_inputs = 4;
     ir_replace_uses(g, add->out, lin->out);
+    take_name(lin->out, add->out);
     add->dead = true;
     pass_add_note(g, lin, "residual add epilogue, exact");
-    diag_remark(add->loc, "fuse_epilogue: residual add '%s' fused into linear '%s'", add->out->name,
-                lin->out->name);
+    diag_remark(add->loc, "fuse_epilogue: residual add '%s' fused into linear '%s'", lin->out->name,
+                add->out->name);
     return 1;
   }
   return 0;
