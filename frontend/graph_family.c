@@ -86,7 +86,8 @@ static bool read_shape(const Doc *v, Shape *s) {
 
 static bool read_perm(const Doc *v, int *perm) {
   if (v->kind != DOC_ARRAY || v->n < 1 || v->n > IR_MAX_RANK)
-    return diag_error(v->loc, "attribute 'perm' must be a list of 1 to %d axes", IR_MAX_RANK), false;
+    return diag_error(v->loc, "attribute 'perm' must be a list of 1 to %d axes", IR_MAX_RANK),
+           false;
   for (int i = 0; i < v->n; i++) {
     int64_t axis;
     if (!read_int(v->items[i], "perm", 0, IR_MAX_RANK - 1, &axis)) return false;
@@ -121,7 +122,8 @@ static bool read_attr(const AttrDesc *desc, const Doc *v, Attrs *at) {
       return diag_error(v->loc, "attribute '%s' must be true or false", desc->key), false;
     return *(bool *)field = v->boolean, true;
   case AK_STYLE:
-    if (v->kind == DOC_STRING && !strcmp(v->string, "halves")) return *(RopeStyle *)field = ROPE_HALVES, true;
+    if (v->kind == DOC_STRING && !strcmp(v->string, "halves"))
+      return *(RopeStyle *)field = ROPE_HALVES, true;
     if (v->kind == DOC_STRING && !strcmp(v->string, "interleaved"))
       return *(RopeStyle *)field = ROPE_INTERLEAVED, true;
     return diag_error(v->loc, "attribute 'rope_style' must be halves or interleaved"), false;
@@ -179,10 +181,12 @@ static bool node(GraphReader *r, const Doc *node) {
   const Doc *layer = fe_doc_get(node, "layer");
   for (int i = 0; i < node->n; i++) {
     const char *k = node->keys[i];
-    bool known = !strcmp(k, "name") || !strcmp(k, "op") || !strcmp(k, "inputs") || !strcmp(k, "layer");
+    bool known = !strcmp(k, "name") || !strcmp(k, "op") || !strcmp(k, "inputs") ||
+                 !strcmp(k, "layer");
     if (!known && !attribute((Op)op, k, node->items[i], node->key_locs[i], &at)) return false;
   }
-  if (layer && layer->kind != DOC_STRING) return diag_error(layer->loc, "'layer' must be a string"), false;
+  if (layer && layer->kind != DOC_STRING)
+    return diag_error(layer->loc, "'layer' must be a string"), false;
   Value *in[8];
   int n = node_inputs(r, node, in);
   if (n < 0) return false;

@@ -234,7 +234,8 @@ static int compare_keys(const void *x, const void *y) {
 
 /* Reports the first key written twice in obj (sorting, so large headers stay fast). */
 static bool has_duplicate(Parser *ps, const Doc *obj) {
-  const char **sorted[64], ***keys = obj->n <= 64 ? sorted : malloc(sizeof(char **) * (size_t)obj->n);
+  const char **sorted[64], ***keys = sorted;
+  if (obj->n > 64) keys = malloc(sizeof(char **) * (size_t)obj->n);
   if (!keys) return true;
   for (int i = 0; i < obj->n; i++) keys[i] = &obj->keys[i];
   qsort(keys, (size_t)obj->n, sizeof *keys, compare_keys);

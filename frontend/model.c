@@ -116,7 +116,8 @@ static const FamilyEntry *read_family(const Doc *doc) {
   const Doc *f = top_key(doc, "family", DOC_STRING);
   if (!f) return NULL;
   const FamilyEntry *e = find_family(f->string);
-  if (!e) diag_error(f->loc, "unknown family '%s' (expected gpt2, llama, bert or graph)", f->string);
+  if (!e)
+    diag_error(f->loc, "unknown family '%s' (expected gpt2, llama, bert or graph)", f->string);
   return e;
 }
 
@@ -175,7 +176,8 @@ static const char *folder_name(Arena *a, const char *path) {
   char *s = arena_printf(a, "%s%.*s", digit ? "_" : "", (int)(n - start), path + start);
   if (!s) return NULL;
   for (char *p = s; *p; p++)
-    if (!(*p == '_' || (*p >= '0' && *p <= '9') || ((*p | 32) >= 'a' && (*p | 32) <= 'z'))) *p = '_';
+    if (!(*p == '_' || (*p >= '0' && *p <= '9') || ((*p | 32) >= 'a' && (*p | 32) <= 'z')))
+      *p = '_';
   return is_identifier(s) && strspn(s, "_") < strlen(s) ? s : "model";
 }
 

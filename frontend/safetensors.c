@@ -59,7 +59,9 @@ static int dtype_size(const char *name, WeightType *type) {
 
 /* ---- validating one header entry ---- */
 
-static bool is_count(const Doc *d) { return d && d->kind == DOC_NUMBER && d->is_integer && d->integer >= 0; }
+static bool is_count(const Doc *d) {
+  return d && d->kind == DOC_NUMBER && d->is_integer && d->integer >= 0;
+}
 
 /* Reads "shape" into t and returns the tensor's byte size, or -1 after a diagnostic. */
 static int64_t read_shape(const char *file, FeTensor *t, const Doc *shape, int elem_size) {
@@ -91,7 +93,8 @@ static bool read_entry(const char *file, const Doc *e, FeTensor *t, const char *
   if (e->kind != DOC_OBJECT)
     return diag_error(loc, "tensor '%s': expected an object in the header", t->name), false;
   for (int i = 0; i < e->n; i++)
-    if (strcmp(e->keys[i], "dtype") && strcmp(e->keys[i], "shape") && strcmp(e->keys[i], "data_offsets"))
+    if (strcmp(e->keys[i], "dtype") && strcmp(e->keys[i], "shape") &&
+        strcmp(e->keys[i], "data_offsets"))
       return diag_error(loc, "tensor '%s': unknown field '%s'", t->name, e->keys[i]), false;
   const Doc *dt = fe_doc_get(e, "dtype"), *off = fe_doc_get(e, "data_offsets");
   if (!dt || dt->kind != DOC_STRING)
@@ -187,7 +190,8 @@ static const unsigned char *map_file(Arena *a, const char *path, size_t *size) {
   }
   void *p = mmap(NULL, *size, PROT_READ, MAP_PRIVATE, fd, 0);
   close(fd);
-  if (p == MAP_FAILED) return diag_error(diag_loc(path, 0, 0), "cannot map: %s", strerror(errno)), NULL;
+  if (p == MAP_FAILED)
+    return diag_error(diag_loc(path, 0, 0), "cannot map: %s", strerror(errno)), NULL;
   Mapping *m = arena_alloc(a, sizeof(Mapping));
   if (!m || arena_on_free(a, unmap, m)) {
     munmap(p, *size);

@@ -106,14 +106,16 @@ static void type_scalar(const char *s, bool plain, Doc *d) {
   d->string = s;
   if (!plain) return;
   if (matches_any(s, nulls)) d->kind = DOC_NULL;
-  else if (matches_any(s, trues) || matches_any(s, falses)) d->kind = DOC_BOOL, d->boolean = *s == 't' || *s == 'T';
+  else if (matches_any(s, trues) || matches_any(s, falses))
+    d->kind = DOC_BOOL, d->boolean = *s == 't' || *s == 'T';
   else if (!read_integer(s, d) && !read_float(s, d)) d->kind = DOC_STRING;
 }
 
 static Doc *node(Reader *r);
 
 /* Rejects what a model description never needs: anchors and tags. */
-static bool plain_node(Reader *r, const yaml_char_t *anchor, const yaml_char_t *tag, bool implicit) {
+static bool plain_node(Reader *r, const yaml_char_t *anchor, const yaml_char_t *tag,
+                       bool implicit) {
   if (anchor) return diag_error(event_loc(r), "YAML anchors are not supported here"), false;
   if (tag && !implicit) return diag_error(event_loc(r), "YAML tags are not supported here"), false;
   return true;
@@ -200,7 +202,8 @@ static Doc *node(Reader *r) {
   case YAML_SCALAR_EVENT: return scalar(r);
   case YAML_SEQUENCE_START_EVENT: return collection(r, false);
   case YAML_MAPPING_START_EVENT: return collection(r, true);
-  case YAML_ALIAS_EVENT: return diag_error(event_loc(r), "YAML aliases are not supported here"), NULL;
+  case YAML_ALIAS_EVENT:
+    return diag_error(event_loc(r), "YAML aliases are not supported here"), NULL;
   default: return diag_error(event_loc(r), "unexpected YAML event"), NULL;
   }
 }

@@ -122,6 +122,7 @@ int main(int argc, char **argv) {
   diag_set_stream(NULL);
   fclose(sink);
   buf_free(&orig);
-  printf("%s: %ld mutants, %s\n", kind, iterations, bad ? "FAILED" : "each loaded or cleanly rejected");
+  printf("%s: %ld mutants, %s\n", kind, iterations,
+         bad ? "FAILED" : "each loaded or cleanly rejected");
   return bad;
 }
