@@ -434,6 +434,48 @@ static void emit_errors(CgEmit *e) {
              e->name, e->name);
 }
 
+/* Appends one line of the forward pass, broken before column 100: code at
+ * the commas between a call's arguments (continued 6 columns in), comments
+ * at spaces (continued under their text). */
+static void wrap_line(Buf *out, const char *line, size_t len) {
+  bool comment = len > 4 && strncmp(line, "  /*", 4) == 0;
+  size_t col = 0;
+  int depth = 0;
+  for (size_t i = 0; i < len; i++) {
+    char ch = line[i];
+    depth += (ch == '(' || ch == '{' || ch == '[') - (ch == ')' || ch == '}' || ch == ']');
+    bool can_break = comment ? ch == ' ' && i > 4 && i + 3 != len   /* keep the closing star-slash */
+                             : ch == ' ' && i > 0 && line[i - 1] == ',' && depth == 1;
+    size_t next = i + 1;   /* where the next word or argument ends */
+    while (next < len && line[next] != ' ') next++;
+    if (can_break && col + (next - i) > 99) {
+      while (out->len && out->data[out->len - 1] == ' ') out->data[--out->len] = 0;
+      buf_puts(out, comment ? "\n     " : "\n      ");
+      col = comment ? 5 : 6;
+      while (i + 1 < len && line[i + 1] == ' ') i++;
+      continue;
+    }
+    buf_append(out, &ch, 1);
+    col++;
+  }
+  buf_puts(out, "\n");
+}
+
+/* Appends text, wrapping each line longer than 100 columns. */
+static void wrap_lines(Buf *out, const Buf *text) {
+  for (size_t at = 0; at < text->len;) {
+    const char *nl = memchr(text->data + at, '\n', text->len - at);
+    size_t len = nl ? (size_t)(nl - (text->data + at)) : text->len - at;
+    if (len <= 100) {
+      buf_append(out, text->data + at, len);
+      buf_puts(out, "\n");
+    } else {
+      wrap_line(out, text->data + at, len);
+    }
+    at += len + 1;
+  }
+}
+
 /* NAME_forward: the argument checks, then one commented kernel call per
  * node (a banner where the layer changes), then the output copied out. */
 static int emit_forward(CgEmit *e) {
@@ -462,16 +504,23 @@ static int emit_forward(CgEmit *e) {
              "  const %s_Weights *w = &m->w;\n  %s_State *s = &m->s;\n  (void)w;\n",
              N, N, N, N, N);
   const char *layer = NULL;
-  for (int i = 0; i < g->n_nodes; i++) {
+  Buf steps = {0};
+  e->c = &steps;
+  int rc = 0;
+  for (int i = 0; i < g->n_nodes && rc == 0; i++) {
     const Node *n = g->nodes[i];
     if (n->dead) continue;
     if (n->layer && (!layer || strcmp(layer, n->layer) != 0))
-      buf_printf(c, "\n  /* ---- %s ---- */\n", cg_comment(e, n->layer));
+      buf_printf(&steps, "\n  /* ---- %s ---- */\n", cg_comment(e, n->layer));
     else if (!n->layer && layer)
-      buf_puts(c, "\n");
+      buf_puts(&steps, "\n");
     layer = n->layer;
-    if (cg_emit_node(e, n)) return -1;
+    rc = cg_emit_node(e, n);
   }
+  e->c = c;
+  wrap_lines(c, &steps);
+  buf_free(&steps);
+  if (rc) return -1;
   buf_printf(c, "\n  memcpy(out, s->%s, sizeof(float) * (size_t)n * config.out_dim);\n"
                 "  if (config.is_decoder) m->pos = pos0 + n;\n  return 0;\n}\n\n",
              e->cname[g->outputs[0]->id]);

@@ -180,8 +180,8 @@ static int emit_attention(CgEmit *e, const Node *n) {
                                   a->heads, a->kv_heads, a->head_dim, a->causal ? ", causal" : "",
                                   a->window ? ", windowed" : ""));
   buf_printf(e->c,
-             "  %s(%s, %s, %s, %s, s->k_cache_%s, s->v_cache_%s, s->att,\n"
-             "      T, pos0, %d, %d, %d, %s, %d, %d);\n",
+             "  %s(%s, %s, %s, %s, s->k_cache_%s, s->v_cache_%s, s->att, T, pos0, %d, %d, %d, %s, "
+             "%d, %d);\n",
              kernel_fn(n, "rt_attention"), cg_ref(e, n->out), ref(e, n, 0), ref(e, n, 1),
              ref(e, n, 2), cn, cn, a->heads, a->kv_heads, a->head_dim, cg_float(e, scale),
              a->causal, a->window);
