@@ -9,7 +9,8 @@
 #
 # The peer: with LLAMA2C_DIR set to a llama2.c checkout, its run.c is built
 # with -Ofast -march=native (as its README recommends) and measured in the same
-# run; without it the ratio is against the figure of
+# run (the two programs alternate, so that both see the same load); without
+# it the ratio is against the figure of
 # ../shared/models/llama2c/README.md for this machine class (18,214 tok/s).
 # The target is 1.5x the reference.  The load average is printed: on a busy
 # machine both figures drop.
@@ -32,11 +33,16 @@ done
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-# The median "achieved tok/s" of $runs runs of the command.
-median_rate() {
-  for _ in $(seq "$runs"); do
-    "$@" 2>&1 >/dev/null | sed -n 's/^achieved tok\/s: //p'
-  done | sort -g | awk '{ r[NR] = $1 } END { if (NR) printf "%.0f\n", r[int((NR + 1) / 2)] }'
+# One run's "achieved tok/s", appended to file $1; the command follows.
+rate_into() {
+  local file=$1
+  shift
+  "$@" 2>&1 >/dev/null | sed -n 's/^achieved tok\/s: //p' >> "$file"
+}
+
+# The median of the rates in file $1.
+median() {
+  sort -g "$1" | awk '{ r[NR] = $1 } END { if (NR) printf "%.0f\n", r[int((NR + 1) / 2)] }'
 }
 
 cat > "$work/stories260K.yaml" <<EOF
@@ -48,17 +54,23 @@ weights_format: llama2c
 EOF
 "$tfc" "$work/stories260K.yaml" -O2 --main -o "$work/stories260K.c"
 "$cc" -O2 -march=native "$work/stories260K.c" -o "$work/stories260K" -lm -lpthread
-ours=$(TFC_NUM_THREADS=1 median_rate "$work/stories260K" --tokenizer "$models/tok512.bin" \
-       --prompt "" --generate 256 --temperature 0 --timing)
-
 if [ -n "${LLAMA2C_DIR:-}" ]; then
   "$cc" -Ofast -march=native "$LLAMA2C_DIR/run.c" -o "$work/run" -lm
-  ref=$(median_rate "$work/run" "$models/stories260K.bin" -z "$models/tok512.bin" -t 0 -n 256)
-  ref_what="llama2.c run.c -Ofast -march=native, measured now"
+  ref_what="llama2.c run.c -Ofast -march=native, measured now, runs alternating"
 else
-  ref=$documented
   ref_what="llama2.c run.c -Ofast -march=native, documented for this machine class"
 fi
+: > "$work/ours"
+: > "$work/ref"
+for _ in $(seq "$runs"); do   # alternate, so that both see the same load
+  TFC_NUM_THREADS=1 rate_into "$work/ours" "$work/stories260K" --tokenizer "$models/tok512.bin" \
+    --prompt "" --generate 256 --temperature 0 --timing
+  if [ -n "${LLAMA2C_DIR:-}" ]; then
+    rate_into "$work/ref" "$work/run" "$models/stories260K.bin" -z "$models/tok512.bin" -t 0 -n 256
+  fi
+done
+ours=$(median "$work/ours")
+ref=$([ -n "${LLAMA2C_DIR:-}" ] && median "$work/ref" || echo "$documented")
 
 echo "stories260K, 256 positions, greedy, single thread, median of $runs runs"
 echo "  tfc -O2, cc -O2 -march=native : $ours tok/s"

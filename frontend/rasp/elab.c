@@ -828,6 +828,7 @@ static int choose_output(Elab *E, const RaspOptions *opt) {
   if (!out) return diag_error(loc, "the output '%s' is %s, not an s-op", name, ev_kind_name(v)), -1;
   name_value(E, out, name);
   ir_output(E->g, out);
+  if (E->g->n_outputs != 1) return diag_error(loc, "out of memory"), -1;
   keep_only_output(E->g);
   return 0;
 }
