@@ -32,6 +32,8 @@ typedef struct RtPool {
   pthread_mutex_t lock;
   pthread_cond_t wake;      /* a new job, or shutdown */
   pthread_cond_t done;      /* the last worker finished the job */
+  pthread_mutex_t busy;     /* held by the caller for a whole job: jobs from
+                             * several threads (two forward calls) take turns */
   RtTask fn;                /* the current job */
   void *ctx;
   unsigned job;             /* job counter (atomic): a worker runs each value once */
@@ -90,6 +92,7 @@ RT_API void rt_pool_free(RtPool *p) {
   pthread_mutex_unlock(&p->lock);
   for (int i = 0; i < p->n - 1; i++) pthread_join(p->threads[i], NULL);
   pthread_mutex_destroy(&p->lock);
+  pthread_mutex_destroy(&p->busy);
   pthread_cond_destroy(&p->wake);
   pthread_cond_destroy(&p->done);
   free(p->threads);
@@ -104,6 +107,7 @@ RT_API RtPool *rt_pool_new(int n) {
   if (!p) return NULL;
   p->threads = calloc((size_t)n, sizeof *p->threads);
   pthread_mutex_init(&p->lock, NULL);
+  pthread_mutex_init(&p->busy, NULL);
   pthread_cond_init(&p->wake, NULL);
   pthread_cond_init(&p->done, NULL);
   p->n = 1;
@@ -127,12 +131,13 @@ RT_API RtPool *rt_pool_new(int n) {
 RT_API int rt_pool_size(const RtPool *p) { return p ? p->n : 1; }
 
 /* Runs fn(ctx, part, parts) for every part, in parallel, and returns when all
- * are done.  Not reentrant: one job at a time per pool. */
+ * are done.  Jobs from several calling threads are serialized. */
 RT_API void rt_pool_run(RtPool *p, RtTask fn, void *ctx) {
   if (!p) {
     fn(ctx, 0, 1);
     return;
   }
+  pthread_mutex_lock(&p->busy);
   pthread_mutex_lock(&p->lock);
   p->fn = fn;
   p->ctx = ctx;
@@ -144,28 +149,41 @@ RT_API void rt_pool_run(RtPool *p, RtTask fn, void *ctx) {
   pthread_mutex_lock(&p->lock);
   while (p->pending > 0) pthread_cond_wait(&p->done, &p->lock);
   pthread_mutex_unlock(&p->lock);
+  pthread_mutex_unlock(&p->busy);
 }
 
 /* ---- the model's pool, for kernels with the portable signatures ---- */
 static RtPool *rt_pool_global;     /* NULL until first use, or when one thread */
-static int rt_pool_threads;        /* 0: not decided yet */
+static int rt_pool_threads;        /* 0: not decided yet (read under rt_pool_init) */
+static pthread_mutex_t rt_pool_init = PTHREAD_MUTEX_INITIALIZER;
 
-/* NAME_set_threads: n threads from now on (n <= 0: the default).  Not to be
- * called while a forward pass is running. */
-RT_API void rt_set_threads(int n) {
+/* Replaces the model's pool by one of n threads (n <= 0: the default); the
+ * caller holds rt_pool_init. */
+static inline void rt_pool_restart(int n) {
   rt_pool_free(rt_pool_global);
   rt_pool_threads = n > 0 ? n : rt_default_threads();
   rt_pool_global = rt_pool_new(rt_pool_threads);
   if (!rt_pool_global) rt_pool_threads = 1;
 }
 
-RT_API int rt_get_threads(void) {
-  if (!rt_pool_threads) rt_set_threads(0);
-  return rt_pool_threads;
+/* NAME_set_threads: n threads from now on (n <= 0: the default).  Not to be
+ * called while a forward pass is running. */
+RT_API void rt_set_threads(int n) {
+  pthread_mutex_lock(&rt_pool_init);
+  rt_pool_restart(n);
+  pthread_mutex_unlock(&rt_pool_init);
 }
 
-/* Runs fn's parts on the model's pool (starting it with the default count). */
-RT_API void rt_parallel(RtTask fn, void *ctx) {
-  if (!rt_pool_threads) rt_set_threads(0);
-  rt_pool_run(rt_pool_global, fn, ctx);
+/* The model's pool, started with the default count on first use. */
+static inline RtPool *rt_pool_get(void) {
+  pthread_mutex_lock(&rt_pool_init);
+  if (!rt_pool_threads) rt_pool_restart(0);
+  RtPool *p = rt_pool_global;
+  pthread_mutex_unlock(&rt_pool_init);
+  return p;
 }
+
+RT_API int rt_get_threads(void) { return rt_pool_size(rt_pool_get()); }
+
+/* Runs fn's parts on the model's pool. */
+RT_API void rt_parallel(RtTask fn, void *ctx) { rt_pool_run(rt_pool_get(), fn, ctx); }

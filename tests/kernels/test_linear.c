@@ -45,7 +45,7 @@
 #error "define TEST_AVX2, TEST_AVX512 or TEST_NEON"
 #endif
 
-static unsigned long long rng = 88172645463325252ull;
+static _Thread_local unsigned long long rng = 88172645463325252ull;
 
 static float frand(void) {  /* xorshift64: uniform in [-1, 1) */
   rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17;
@@ -105,6 +105,23 @@ static int run_case(RtPool *pool, int T, int K, int N, int layout, int with_bias
   return bad;
 }
 
+/* Two threads calling the kernels at once share the model's pool: their jobs
+ * must take turns (rt_pool_run), not mix. */
+static void *concurrent_calls(void *arg) {
+  int *bad = arg;
+  for (int i = 0; i < 12; i++) *bad += run_case(NULL, 13, 65, 63, i % 3, i & 1);
+  return NULL;
+}
+
+static int check_concurrent(void) {
+  pthread_t th[2];
+  int bad[2] = {0, 0};
+  rt_set_threads(3);
+  for (int i = 0; i < 2; i++) pthread_create(&th[i], NULL, concurrent_calls, &bad[i]);
+  for (int i = 0; i < 2; i++) pthread_join(th[i], NULL);
+  return bad[0] + bad[1];
+}
+
 int main(void) {
   if (!supported()) {
     printf("SKIP: this CPU does not support %s; its kernels are compiled but not run\n", ISA);
@@ -129,6 +146,7 @@ int main(void) {
             failed += run_case(pool, Ts[ti], Ks[ki], Ns[ni], layout, (cases & 2) == 0);
     rt_pool_free(pool);
   }
+  failed += check_concurrent(), cases += 48;
   rt_set_threads(1);
   printf("%s linear: %d of %d cases within tolerance\n", ISA, cases - failed, cases);
   return failed != 0;
