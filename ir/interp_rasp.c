@@ -215,16 +215,11 @@ static int run_node(Machine *m, const Node *nd, const char *const *tokens) {
   return -1;
 }
 
-static void format_output(const RtVal *seq, int n, Buf *out) {
-  char buf[48];
-  for (int i = 0; i < n; i++) {
-    if (i) buf_puts(out, " ");
-    buf_puts(out, rt_format(seq[i], buf));
-  }
-  buf_puts(out, "\n");
-}
+/* Runs g and hands the output sequence to take(seq, n, ctx) before the run's
+ * memory is released.  0, or -1 after a diagnostic. */
+typedef int (*TakeOutput)(const Graph *g, const RtVal *seq, int n, void *ctx);
 
-int ir_rasp_interpret(const Graph *g, const char *const *tokens, int n, Buf *out) {
+static int run_graph(const Graph *g, const char *const *tokens, int n, TakeOutput take, void *ctx) {
   if (n < 1 || g->n_outputs < 1) {
     diag_error(diag_loc(g->source, 0, 0), "a RASP program needs at least one input token");
     return -1;
@@ -235,10 +230,47 @@ int ir_rasp_interpret(const Graph *g, const char *const *tokens, int n, Buf *out
   rt_error[0] = 0;
   for (int k = 0; k < g->n_nodes && rc == 0; k++)
     if (!g->nodes[k]->dead) rc = run_node(&m, g->nodes[k], tokens);
-  if (rc == 0) format_output(m.seq[g->outputs[0]->id], n, out);
+  if (rc == 0) rc = take(g, m.seq[g->outputs[0]->id], n, ctx);
   for (int v = 0; v < g->n_values && m.seq && m.sel; v++) free(m.seq[v]), free(m.sel[v]);
   free(m.seq), free(m.sel);
   rt_release();
   rt_error[0] = 0;
+  return rc;
+}
+
+static int format_output(const Graph *g, const RtVal *seq, int n, void *ctx) {
+  Buf *out = ctx;
+  char buf[48];
+  for (int i = 0; i < n; i++) {
+    if (i) buf_puts(out, " ");
+    buf_puts(out, rt_format(seq[i], buf));
+  }
+  buf_puts(out, "\n");
+  return 0;
+}
+
+int ir_rasp_interpret(const Graph *g, const char *const *tokens, int n, Buf *out) {
+  return run_graph(g, tokens, n, format_output, out);
+}
+
+static int numbers_output(const Graph *g, const RtVal *seq, int n, void *ctx) {
+  float *out = ctx;
+  for (int i = 0; i < n; i++) {
+    if (seq[i].kind == RT_STR) {
+      diag_error(diag_loc(g->source, 0, 0), "the output of RASP program '%s' holds strings, not numbers", g->name);
+      return -1;
+    }
+    out[i] = (float)seq[i].num;
+  }
+  return 0;
+}
+
+int ir_rasp_interpret_ids(const Graph *g, const int32_t *ids, int n, float *out) {
+  char (*text)[12] = calloc((size_t)n + 1, sizeof *text);
+  const char **tokens = calloc((size_t)n + 1, sizeof *tokens);
+  int rc = text && tokens ? 0 : -1;
+  for (int i = 0; rc == 0 && i < n; i++) snprintf(text[i], sizeof text[i], "%d", (int)ids[i]), tokens[i] = text[i];
+  if (rc == 0) rc = run_graph(g, tokens, n, numbers_output, out);
+  free(text), free(tokens);
   return rc;
 }

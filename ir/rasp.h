@@ -111,5 +111,8 @@ bool rasp_val_equal(RaspVal a, RaspVal b);
  * (values separated by single spaces, newline-terminated) to out.  Returns 0,
  * or -1 after a diagnostic naming the node and position that failed. */
 int ir_rasp_interpret(const Graph *g, const char *const *tokens, int n, Buf *out);
+/* ir_interpret's form (ir/interp.c hands rasp graphs here): token ids become
+ * their decimal text, the output's numbers (bools 0/1) are written to out[n]. */
+int ir_rasp_interpret_ids(const Graph *g, const int32_t *ids, int n, float *out);
 
 #endif

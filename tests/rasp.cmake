@@ -38,3 +38,10 @@ add_test(NAME rasp.cli
          COMMAND sh ${TFC_RASP_DIR}/cli.sh $<TARGET_FILE:tfc> ${TFC_CC} "${TFC_TEST_CFLAGS}"
                  ${CMAKE_SOURCE_DIR} ${TFC_RASP_WORK}/cli)
 set_tests_properties(rasp.bad rasp.fuzz rasp.cli PROPERTIES LABELS rasp)
+
+# RASP graphs through the generic ir_interpret (token ids in, numbers out).
+add_executable(rasp_ir_interp_test ${TFC_RASP_DIR}/ir_interp_test.c)
+target_link_libraries(rasp_ir_interp_test PRIVATE tfccore)
+target_compile_options(rasp_ir_interp_test PRIVATE -Wall -Wextra -Werror)
+add_test(NAME rasp.ir_interpret COMMAND rasp_ir_interp_test ${CMAKE_SOURCE_DIR} ${TFC_RASP_SPECS})
+set_tests_properties(rasp.ir_interpret PROPERTIES LABELS rasp)
