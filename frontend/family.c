@@ -117,6 +117,12 @@ static bool tensor_fits(const FeTensor *t, Shape shape) {
   return true;
 }
 
+/* "model.safetensors.index.json": a sharded checkpoint's index. */
+static bool is_index(const char *path) {
+  size_t n = strlen(path), k = strlen(".index.json");
+  return n > k && strcmp(path + n - k, ".index.json") == 0;
+}
+
 /* Opens m->weights_path once; false (reported once) when it cannot be read. */
 static bool open_weights(FeModel *m) {
   if (m->weights || m->weights_failed) return m->weights != NULL;
@@ -125,6 +131,8 @@ static bool open_weights(FeModel *m) {
                     : S_ISDIR(st.st_mode)      ? "it is a folder" : NULL;
   if (why)
     diag_error(m->weights_loc, "cannot read weights file '%s': %s", m->weights_path, why);
+  else if (is_index(m->weights_path))
+    m->weights = fe_safetensors_open_index(m->arena, m->weights_path);
   else
     m->weights = fe_safetensors_open(m->arena, m->weights_path);
   m->weights_failed = !m->weights;
@@ -158,7 +166,7 @@ static Value *wrong_shape(const FeModel *m, const FeTensor *t, Shape shape) {
   Buf want = {0}, found = {0};
   shape_text(&want, shape.rank, shape.dim);
   shape_text(&found, t->rank, t->dim);
-  diag_error(diag_loc(m->weights->file, 0, 0), "tensor '%s': expected %s, found %s", t->name,
+  diag_error(diag_loc(t->file, 0, 0), "tensor '%s': expected %s, found %s", t->name,
              want.data, found.data);
   buf_free(&want), buf_free(&found);
   return NULL;
@@ -168,14 +176,14 @@ static Value *wrong_shape(const FeModel *m, const FeTensor *t, Shape shape) {
 static Value *constant(FeModel *m, FeTensor *t, Shape shape) {
   if (t->value) return t->value;
   if (t->type == WT_OTHER) {
-    diag_error(diag_loc(m->weights->file, 0, 0),
-               "tensor '%s' has dtype %s; tfc reads F32, F16 and BF16", t->name, t->type_name);
+    diag_error(diag_loc(t->file, 0, 0), "tensor '%s' has dtype %s; tfc reads F32, F16 and BF16",
+               t->name, t->type_name);
     return NULL;
   }
   const float *data = fe_tensor_f32(m->arena, t);
   if (!data) return NULL;
   return t->value = ir_const(m->g, t->name, DT_F32, shape, data, t->name,
-                             diag_loc(m->weights->file, 0, 0));
+                             diag_loc(t->file, 0, 0));
 }
 
 static Value *weight(FeModel *m, Shape shape, const char *name) {

@@ -101,6 +101,7 @@ typedef enum {
 /* One tensor of a weights file. */
 typedef struct {
   const char *name;          /* name in the file ("h.0.attn.c_attn.weight") */
+  const char *file;          /* the file that holds it (a shard of a sharded checkpoint) */
   WeightType type;
   const char *type_name;     /* as written in the file ("F32", "I64") */
   int rank;                  /* 0..FE_MAX_RANK */
@@ -113,7 +114,7 @@ typedef struct {
 #define FE_MAX_RANK 8
 
 typedef struct {
-  const char *file;          /* the weights file as named to the user */
+  const char *file;          /* the weights file (or shard index) as named to the user */
   FeTensor *tensors;         /* sorted by name */
   int n_tensors;
 } FeWeights;
@@ -124,6 +125,11 @@ typedef struct {
  * mapped until the arena is freed (arena_on_free): F32 constants point into
  * the mapping and are never copied.  NULL after a diagnostic (at the file). */
 FeWeights *fe_safetensors_open(Arena *a, const char *path);
+/* A sharded checkpoint: model.safetensors.index.json, whose "weight_map"
+ * maps each tensor to a shard beside it.  Every shard is opened as above and
+ * their tensors merged; each tensor must be in the shard the index names, and
+ * in no other.  Shard names may not leave the folder.  NULL after a diagnostic. */
+FeWeights *fe_safetensors_open_index(Arena *a, const char *index_path);
 
 /* A table of weights that a reader fills itself (llama2.c checkpoints): adds
  * one f32 tensor whose data stays owned by the caller (mmap or arena).

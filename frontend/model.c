@@ -3,7 +3,8 @@
  * a verified Graph out.
  *
  *   model.yaml:  tfc: 1, name, family, config, weights[, weights_format]
- *   HF folder:   config.json (model_type gpt2 | llama | bert) + model.safetensors;
+ *   HF folder:   config.json (model_type gpt2 | llama | bert) + model.safetensors
+ *                (or model.safetensors.index.json and its shards);
  *                the graph is named after the folder, made a C identifier.
  *
  * This file checks the top level (unknown keys are errors that list the
@@ -15,6 +16,7 @@
 #include <errno.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 typedef int (*BuildFn)(FeModel *m);
 
@@ -201,6 +203,9 @@ static const FamilyEntry *read_folder(FeModel *m, const char **name) {
   if (fe_config_choice(&m->cfg, "model_type", types, -1, &type)) return NULL;
   const FamilyEntry *family = find_family(types[type]);
   m->weights_path = arena_printf(m->arena, "%.*s/model.safetensors", (int)n, m->path);
+  const char *index = arena_printf(m->arena, "%s.index.json", m->weights_path);
+  if (m->weights_path && index && access(m->weights_path, F_OK) && !access(index, F_OK))
+    m->weights_path = index;   /* a sharded checkpoint */
   m->weights_loc = diag_loc(m->path, 0, 0);
   *name = folder_name(m->arena, m->path);
   return m->weights_path && *name ? family : NULL;

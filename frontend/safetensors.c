@@ -162,6 +162,7 @@ static bool read_header(Arena *a, FeWeights *w, const Doc *h, const char *data, 
     if (strcmp(h->keys[i], "__metadata__") == 0) continue;
     FeTensor *t = &w->tensors[w->n_tensors];
     t->name = h->keys[i];
+    t->file = w->file;
     Span *s = &spans[w->n_tensors++];
     s->name = t->name;
     ok = read_entry(w->file, h->items[i], t, data, data_len, &s->begin, &s->end);
@@ -219,6 +220,77 @@ FeWeights *fe_safetensors_open(Arena *a, const char *path) {
   return h && read_header(a, w, h, data, size - 8 - n) ? w : NULL;
 }
 
+/* ---- sharded checkpoints: model.safetensors.index.json ---- */
+
+/* A shard name from the index: a relative path that stays in the folder. */
+static bool safe_shard_name(const char *s) {
+  size_t n = strlen(s);
+  return n && s[0] != '/' && strcmp(s, "..") && strncmp(s, "../", 3) && !strstr(s, "/../") &&
+         !(n >= 3 && !strcmp(s + n - 3, "/.."));
+}
+
+/* Appends every tensor of shard to w. */
+static bool merge(Arena *a, FeWeights *w, const FeWeights *shard) {
+  FeTensor *t = arena_alloc(a, sizeof(FeTensor) * (size_t)(w->n_tensors + shard->n_tensors + 1));
+  if (!t) return false;
+  if (w->n_tensors) memcpy(t, w->tensors, sizeof(FeTensor) * (size_t)w->n_tensors);
+  memcpy(t + w->n_tensors, shard->tensors, sizeof(FeTensor) * (size_t)shard->n_tensors);
+  w->tensors = t;
+  w->n_tensors += shard->n_tensors;
+  return true;
+}
+
+/* Opens the shard named by weight_map entry i unless an earlier entry did. */
+static bool open_shard(Arena *a, FeWeights *w, const Doc *map, int i, const char *dir) {
+  const Doc *f = map->items[i];
+  if (f->kind != DOC_STRING || !safe_shard_name(f->string))
+    return diag_error(f->loc, "tensor '%s': shard must be a file name in this folder",
+                      map->keys[i]), false;
+  for (int k = 0; k < i; k++)
+    if (!strcmp(map->items[k]->string, f->string)) return true;
+  const char *path = arena_printf(a, "%s/%s", dir, f->string);
+  FeWeights *shard = path ? fe_safetensors_open(a, path) : NULL;
+  return shard && merge(a, w, shard);
+}
+
+/* Each tensor once, in the shard the index names for it. */
+static bool check_shards(Arena *a, const FeWeights *w, const Doc *map, const char *dir) {
+  for (int i = 1; i < w->n_tensors; i++)
+    if (!strcmp(w->tensors[i - 1].name, w->tensors[i].name))
+      return diag_error(diag_loc(w->tensors[i].file, 0, 0), "tensor '%s' is also in '%s'",
+                        w->tensors[i].name, w->tensors[i - 1].file), false;
+  for (int i = 0; i < map->n; i++) {
+    const FeTensor *t = fe_weights_find(w, map->keys[i]);
+    const char *shard = arena_printf(a, "%s/%s", dir, map->items[i]->string);
+    if (!shard) return false;
+    if (!t || strcmp(t->file, shard))
+      return diag_error(map->key_locs[i], "tensor '%s' is not in shard '%s'", map->keys[i],
+                        map->items[i]->string), false;
+  }
+  return true;
+}
+
+FeWeights *fe_safetensors_open_index(Arena *a, const char *index_path) {
+  Buf text = {0};
+  if (buf_read_file(&text, index_path)) {
+    diag_error(diag_loc(index_path, 0, 0), "cannot read: %s", strerror(errno));
+    return buf_free(&text), NULL;
+  }
+  const Doc *index = fe_json_parse(a, text.data, text.len, index_path, true, NULL);
+  buf_free(&text);
+  const Doc *map = index ? fe_doc_get(index, "weight_map") : NULL;
+  if (index && (!map || map->kind != DOC_OBJECT))
+    return diag_error(index->loc, "expected an object with a \"weight_map\" object"), NULL;
+  const char *slash = strrchr(index_path, '/');
+  const char *dir = slash ? arena_printf(a, "%.*s", (int)(slash - index_path), index_path) : ".";
+  FeWeights *w = map && dir ? fe_weights_new(a, index_path) : NULL;
+  for (int i = 0; w && i < map->n; i++)
+    if (!open_shard(a, w, map, i, dir)) return NULL;
+  if (!w) return NULL;
+  fe_weights_sort(w);
+  return check_shards(a, w, map, dir) ? w : NULL;
+}
+
 /* ---- tables of tensors ---- */
 
 FeWeights *fe_weights_new(Arena *a, const char *file) {
@@ -233,6 +305,7 @@ int fe_weights_add(Arena *a, FeWeights *w, const char *name, Shape shape, const 
   if (w->n_tensors) memcpy(t, w->tensors, sizeof(FeTensor) * (size_t)w->n_tensors);
   FeTensor *nt = &t[w->n_tensors];
   nt->name = arena_strdup(a, name);
+  nt->file = w->file;
   nt->type = WT_F32;
   nt->type_name = "F32";
   nt->rank = shape.rank;

@@ -107,6 +107,29 @@ nodes:
   - {name: y, op: linear, inputs: [x, %s]}
 """
 
+# Sharded checkpoints: model.yaml points at an index that maps tensors to w.safetensors.
+INDEX_YAML = TINY_YAML.replace("weights: w.safetensors", "weights: w.safetensors.index.json")
+
+
+def index_json(edit=None):
+    """The index of the tiny model (one shard, w.safetensors), after edit(weight_map)."""
+    weight_map = {name: "w.safetensors" for name, _, _ in tiny_tensors()}
+    if edit:
+        edit(weight_map)
+    return json.dumps({"metadata": {}, "weight_map": weight_map}, indent=1)
+
+
+# where each index case's error is: in the index ("index:LINE:COL") or a shard
+INDEX_LOCS = {"index_escapes_folder": "index:4:17", "index_tensor_not_in_shard": "index:20:3",
+              "index_not_object": "index:1:1"}
+
+# name -> text of w.safetensors.index.json (the model.yaml is INDEX_YAML)
+INDEX_CASES = {
+    "index_escapes_folder": index_json(lambda m: m.__setitem__("wte.weight", "../w.safetensors")),
+    "index_tensor_not_in_shard": index_json(lambda m: m.__setitem__("extra.weight", "w.safetensors")),
+    "index_not_object": "[]",
+}
+
 # Cases whose model.yaml is not TINY_YAML: name -> (yaml, error location in it)
 YAML_CASES = {
     "graph_unknown_input": (GRAPH_YAML % "fc.weight", "8:39"),
@@ -116,6 +139,12 @@ YAML_CASES = {
 # name -> (bytes of w.safetensors, expected message); errors are at the weights file
 # unless YAML_CASES gives the case its own model.yaml and location
 CASES = {
+    "index_escapes_folder": (lambda: with_header(lambda h: None),
+                             "tensor 'wte.weight': shard must be a file name in this folder"),
+    "index_tensor_not_in_shard": (lambda: with_header(lambda h: None),
+                                  "tensor 'extra.weight' is not in shard 'w.safetensors'"),
+    "index_not_object": (lambda: with_header(lambda h: None),
+                         "expected an object with a \"weight_map\" object"),
     "graph_unknown_input": (lambda: with_header(lambda h: None),
                             "'fc.weight' is not an earlier node, 'tokens' or a tensor of"),
     "graph_shape_mismatch": (lambda: with_header(lambda h: None),
@@ -207,14 +236,23 @@ def main():
             problems = check(tfc, case, prefix, message)
         elif kind == "binary":
             make, message = CASES[sys.argv[3]]
-            yaml_text, loc = YAML_CASES.get(sys.argv[3], (TINY_YAML, None))
+            name = sys.argv[3]
+            yaml_text, loc = YAML_CASES.get(name, (TINY_YAML, None))
+            if name in INDEX_CASES:
+                yaml_text, loc = INDEX_YAML, INDEX_LOCS[name]
+                with open(os.path.join(work, "w.safetensors.index.json"), "w") as f:
+                    f.write(INDEX_CASES[name])
             model_yaml = os.path.join(work, "model.yaml")
             with open(model_yaml, "w") as f:
                 f.write(yaml_text)
             weights = os.path.join(work, "w.safetensors")
             with open(weights, "wb") as f:
                 f.write(make())
-            prefix = "%s:%s: error: " % (model_yaml, loc) if loc else weights + ": error: "
+            prefix = weights + ": error: "
+            if loc and loc.startswith("index"):
+                prefix = "%s.index.json%s: error: " % (weights, loc[5:])
+            elif loc:
+                prefix = "%s:%s: error: " % (model_yaml, loc)
             problems = check(tfc, model_yaml, prefix, message)
         elif kind == "folder":
             problems = check(tfc, work, work + ": error: ", "not a model folder")

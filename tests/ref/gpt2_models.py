@@ -28,6 +28,7 @@ import torch
 # layout: yaml | prefix (yaml, tensors named transformer.*) | hf (config.json folder)
 #         | graph (family: graph, the same network spelled out node by node)
 #         | unaligned (yaml; F32 data not 4-byte aligned in the file)
+#         | sharded (HF folder with model.safetensors.index.json and two shards)
 MODELS = [
     ("a_gelu_new", 101, 32, 48, 2, 4, "gelu_new", "F32", "yaml", {}),
     ("b_gelu_odd", 77, 16, 27, 1, 3, "gelu", "F32", "yaml", {}),
@@ -37,6 +38,7 @@ MODELS = [
      {"scale_attn_by_inverse_layer_idx": True}),
     ("f_hf_folder", 99, 16, 32, 3, 4, "gelu_new", "F32", "hf", {"layer_norm_epsilon": 1e-6}),
     ("g_graph_family", 45, 10, 12, 2, 2, "gelu", "F32", "graph", {}),
+    ("h_hf_sharded", 33, 8, 16, 2, 2, "relu", "F16", "sharded", {}),
 ]
 
 
@@ -153,6 +155,22 @@ def stored(t, dtype):
     return t.to(DTYPES[dtype]).to(torch.float64)
 
 
+def write_config(d, cfg):
+    with open(os.path.join(d, "hf", "config.json"), "w") as f:
+        json.dump(dict(HF_EXTRA, **cfg), f, indent=2)
+
+
+def write_shards(folder, tensors):
+    """Two shards and model.safetensors.index.json, as transformers shards a checkpoint."""
+    half, weight_map = (len(tensors) + 1) // 2, {}
+    for k, part in enumerate((tensors[:half], tensors[half:])):
+        shard = "model-%05d-of-00002.safetensors" % (k + 1)
+        write_safetensors(os.path.join(folder, shard), part)
+        weight_map.update({name: shard for name, _, _ in part})
+    with open(os.path.join(folder, "model.safetensors.index.json"), "w") as f:
+        json.dump({"metadata": {"total_size": 0}, "weight_map": weight_map}, f, indent=2)
+
+
 def write_yaml(path, name, cfg, weights):
     lines = ["tfc: 1", "name: " + name, "family: gpt2", "config:"]
     for key, value in cfg.items():
@@ -228,7 +246,7 @@ def make_model(out, seed, spec):
 
     d = os.path.join(out, name)
     os.makedirs(d, exist_ok=True)
-    prefix = "transformer." if layout in ("prefix", "hf") else ""
+    prefix = "transformer." if layout in ("prefix", "hf", "sharded") else ""
     tensors = [(prefix + k, v, dtype) for k, v in sorted(w.items())]
     if layout == "hf":   # as transformers saves it: a tied lm_head and the causal-mask buffers
         tensors.append(("lm_head.weight", w["wte.weight"], dtype))
@@ -236,8 +254,12 @@ def make_model(out, seed, spec):
                     for i in range(L)]
         os.makedirs(os.path.join(d, "hf"), exist_ok=True)
         write_safetensors(os.path.join(d, "hf", "model.safetensors"), tensors)
-        with open(os.path.join(d, "hf", "config.json"), "w") as f:
-            json.dump(dict(HF_EXTRA, **cfg), f, indent=2)
+        write_config(d, cfg)
+        model_input = os.path.join(d, "hf")
+    elif layout == "sharded":
+        os.makedirs(os.path.join(d, "hf"), exist_ok=True)
+        write_shards(os.path.join(d, "hf"), tensors)
+        write_config(d, cfg)
         model_input = os.path.join(d, "hf")
     else:
         write_safetensors(os.path.join(d, "weights.safetensors"), tensors,
