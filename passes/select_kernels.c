@@ -6,7 +6,7 @@
  * Linear layers are where the time goes, so they are what this pass routes:
  *   - x86-64-avx2   runtime/x86/linear_avx2.c    6x16 FMA tile, 16-column panels
  *   - x86-64-avx512 runtime/x86/linear_avx512.c  12x32 tile, 32-column panels
- *   - aarch64-neon  runtime/neon/linear_neon.c   8x16 tile, 16-column panels
+ *   - aarch64-neon  runtime/neon/linear_neon.c   4x16 tile, 16-column panels
  * and within a file the function follows the weight's layout: packed panels
  * (prepack ran: rt_linear_packed_*), [N,K] row-major (a tied lm head:
  * rt_linear_*), or [K,N] for a weight that is not a constant (rt_linear_kn_*).
