@@ -64,8 +64,15 @@ const char *cg_float(const CgEmit *e, double x);             /* "1e-05f": a floa
 const char *cg_dims(const CgEmit *e, Shape s, int from, int to); /* "T*4": product of dims */
 const char *cg_bytes(const CgEmit *e, Shape s, int from, int to, int64_t mult); /* mult * dims */
 const char *cg_ref(const CgEmit *e, const Value *v);         /* "s->ln_1", "w->wte", "tokens" */
-int cg_rope_table(const CgEmit *e, const Node *rope);        /* its table: s->rope_table_<k> */
 int cg_copy_runtime(CgEmit *e, const char *path);            /* "generic/norm.c"; 0 or -1 */
+const char *cg_shape_text(const CgEmit *e, Shape s);         /* "[T,64]" */
+const char *cg_c_type(DType dt);                              /* "float", "int32_t", ... */
+/* emit_c_state.c */
+void cg_plan_state(CgEmit *e);          /* offsets of activations, KV caches, tables */
+void cg_emit_state(CgEmit *e);          /* NAME_State */
+void cg_emit_bind_state(CgEmit *e);     /* bind_state() */
+void cg_emit_open_tables(CgEmit *e);    /* the end of NAME_open: RoPE tables, return m */
+int cg_rope_table(const CgEmit *e, const Node *rope);        /* its table: s->rope_table_<k> */
 /* emit_c_weights.c */
 int cg_plan_weights(CgEmit *e, Buf *blob);      /* offsets, packing, blob bytes; 0 or -1 */
 void cg_emit_weights_struct(CgEmit *e);

@@ -5,15 +5,16 @@
  *   header comment   tfc version, input, command line, passes, memory table
  *   // --- config    NAME_Config: the sizes the API checks
  *   // --- weights   NAME_Weights: one pointer per constant, bound by walking the blob
- *   // --- state     NAME_State: one buffer per activation, the KV caches
+ *   // --- state     NAME_State: one buffer per activation, the KV caches (emit_c_state.c)
  *   // --- kernels   the runtime files the graph needs, copied verbatim
  *   // --- forward   NAME_forward: checks, one commented call per node, in graph order
  *   // --- API       bind_weights, bind_state, NAME_open / _close / _reset / _set_threads
  *   // --- weight data, and // --- main (with --main)
  *
  * This file holds the orchestration and the small text helpers the other
- * emit_c*.c files share; weights live in emit_c_weights.c, per-op calls in
- * emit_c_ops.c and the driver in emit_c_driver.c.  The output depends only
+ * emit_c*.c files share; weights live in emit_c_weights.c, the state in
+ * emit_c_state.c, per-op calls in emit_c_ops.c and the driver in
+ * emit_c_driver.c.  The output depends only
  * on the graph and the options, so two runs give identical bytes.
  */
 #include <ctype.h>
@@ -80,7 +81,7 @@ const char *cg_ref(const CgEmit *e, const Value *v) {
   return arena_printf(e->g->arena, "%s->%s", v->is_const ? "w" : "s", e->cname[v->id]);
 }
 
-static const char *shape_text(const CgEmit *e, Shape s) {
+const char *cg_shape_text(const CgEmit *e, Shape s) {
   Buf b = {0};
   buf_puts(&b, "[");
   for (int i = 0; i < s.rank; i++) {
@@ -95,7 +96,7 @@ static const char *shape_text(const CgEmit *e, Shape s) {
   return r;
 }
 
-static const char *c_type(DType dt) {
+const char *cg_c_type(DType dt) {
   static const char *names[DT_COUNT] = {"float", "double", "int32_t", "uint8_t"};
   return names[dt];
 }
@@ -178,147 +179,6 @@ static int analyse(CgEmit *e) {
     return -1;
   }
   return 0;
-}
-
-/* ---- state: activations, KV caches, scratch ---- */
-
-static int64_t align64(int64_t x) { return (x + 63) & ~(int64_t)63; }
-
-/* Is v an activation: written by a live node into the state? */
-static bool is_activation(const CgEmit *e, const Value *v) {
-  return e->used[v->id] && !v->is_const && !v->is_input;
-}
-
-static bool has_attention(const CgEmit *e) {
-  for (int i = 0; i < e->g->n_nodes; i++)
-    if (!e->g->nodes[i]->dead && e->g->nodes[i]->op == OP_ATTENTION) return true;
-  return false;
-}
-
-static bool same_rope(const Node *a, const Node *b) {
-  return a->attrs.head_dim == b->attrs.head_dim && a->attrs.rope_theta == b->attrs.rope_theta;
-}
-
-/* Is node i the first live rope of its (head_dim, theta)?  Each such node
- * owns a table of cos/sin by position, filled once at open. */
-static bool is_first_rope(const CgEmit *e, int i) {
-  const Node *n = e->g->nodes[i];
-  if (n->dead || n->op != OP_ROPE) return false;
-  for (int k = 0; k < i; k++) {
-    const Node *m = e->g->nodes[k];
-    if (!m->dead && m->op == OP_ROPE && same_rope(m, n)) return false;
-  }
-  return true;
-}
-
-int cg_rope_table(const CgEmit *e, const Node *rope) {
-  int table = 0;
-  for (int i = 0; i < e->g->n_nodes; i++) {
-    if (!is_first_rope(e, i)) continue;
-    if (same_rope(e->g->nodes[i], rope)) return table;
-    table++;
-  }
-  TFC_UNREACHABLE();
-}
-
-static int64_t rope_table_bytes(const CgEmit *e, const Node *n) {
-  return align64(e->g->max_seq * n->attrs.head_dim * 4);
-}
-
-/* Places every activation: planned values at their plan offset in the first
- * g->plan_bytes, the others after it, one buffer each at T = max_seq; then
- * the KV caches and the attention scratch row. */
-static void plan_state(CgEmit *e) {
-  const Graph *g = e->g;
-  int64_t at = align64(g->plan_bytes);
-  for (int i = 0; i < g->n_values; i++) {
-    const Value *v = g->values[i];
-    if (!is_activation(e, v)) continue;
-    if (v->planned) {
-      e->offset[i] = v->plan_offset;
-    } else {
-      e->offset[i] = at;
-      at += align64(ir_numel(v->shape, g->max_seq) * (int64_t)ir_dtype_size(v->dtype));
-    }
-  }
-  e->kv_offset = at;
-  for (int i = 0; i < g->n_nodes; i++) {
-    const Node *n = g->nodes[i];
-    if (n->dead || n->op != OP_ATTENTION) continue;
-    at += 2 * align64(g->max_seq * n->attrs.kv_heads * n->attrs.head_dim * 4);
-  }
-  e->kv_bytes = at - e->kv_offset;
-  if (has_attention(e)) at += align64(g->max_seq * 4);
-  e->rope_offset = at;
-  for (int i = 0; i < g->n_nodes; i++)
-    if (is_first_rope(e, i)) at += rope_table_bytes(e, g->nodes[i]);
-  e->state_bytes = at;
-}
-
-static void emit_state(CgEmit *e) {
-  const Graph *g = e->g;
-  Buf *c = e->c;
-  buf_printf(c, "// --- state: activations (T = tokens in this call), KV caches, scratch\n\n"
-                "typedef struct {\n");
-  for (int i = 0; i < g->n_values; i++) {
-    const Value *v = g->values[i];
-    if (!is_activation(e, v)) continue;
-    buf_printf(c, "  %s *%s;  /* %s %s */\n", c_type(v->dtype), e->cname[i],
-               cg_comment(e, v->name), shape_text(e, v->shape));
-  }
-  for (int i = 0; i < g->n_nodes; i++) {
-    const Node *n = g->nodes[i];
-    if (n->dead || n->op != OP_ATTENTION) continue;
-    const char *cn = e->cname[n->out->id];
-    buf_printf(c, "  float *k_cache_%s;  /* keys of %s [max_seq=%lld, %d] */\n", cn,
-               cg_comment(e, n->out->name), (long long)g->max_seq,
-               n->attrs.kv_heads * n->attrs.head_dim);
-    buf_printf(c, "  float *v_cache_%s;  /* values of %s [max_seq=%lld, %d] */\n", cn,
-               cg_comment(e, n->out->name), (long long)g->max_seq,
-               n->attrs.kv_heads * n->attrs.head_dim);
-  }
-  if (has_attention(e)) buf_printf(c, "  float *att;  /* attention scores of one query [max_seq] */\n");
-  for (int i = 0, k = 0; i < g->n_nodes; i++)
-    if (is_first_rope(e, i))
-      buf_printf(c, "  float *rope_table_%d;  /* cos, sin [max_seq, %d, 2]: head_dim %d, theta %g */\n",
-                 k++, g->nodes[i]->attrs.head_dim / 2, g->nodes[i]->attrs.head_dim,
-                 g->nodes[i]->attrs.rope_theta);
-  buf_printf(c, "  char unused_;  /* keeps the struct non-empty */\n} %s_State;\n\n", e->name);
-}
-
-/* bind_state: points every state buffer into one block of memory. */
-static void emit_bind_state(CgEmit *e) {
-  const Graph *g = e->g;
-  Buf *c = e->c;
-  buf_printf(c, "/* Points every buffer of s into mem (%lld bytes, 64-byte aligned)%s. */\n"
-                "static void bind_state(%s_State *s, unsigned char *mem) {\n",
-             (long long)e->state_bytes, g->plan_bytes ? "; the memory plan shares bytes" : "",
-             e->name);
-  for (int i = 0; i < g->n_values; i++) {
-    const Value *v = g->values[i];
-    if (!is_activation(e, v)) continue;
-    buf_printf(c, "  s->%s = (%s *)(mem + %lld);\n", e->cname[i], c_type(v->dtype),
-               (long long)e->offset[i]);
-  }
-  int64_t at = e->kv_offset;
-  for (int i = 0; i < g->n_nodes; i++) {
-    const Node *n = g->nodes[i];
-    if (n->dead || n->op != OP_ATTENTION) continue;
-    int64_t bytes = align64(g->max_seq * n->attrs.kv_heads * n->attrs.head_dim * 4);
-    buf_printf(c, "  s->k_cache_%s = (float *)(mem + %lld);\n", e->cname[n->out->id],
-               (long long)at);
-    buf_printf(c, "  s->v_cache_%s = (float *)(mem + %lld);\n", e->cname[n->out->id],
-               (long long)(at + bytes));
-    at += 2 * bytes;
-  }
-  if (has_attention(e)) buf_printf(c, "  s->att = (float *)(mem + %lld);\n", (long long)at);
-  at = e->rope_offset;
-  for (int i = 0, k = 0; i < g->n_nodes; i++) {
-    if (!is_first_rope(e, i)) continue;
-    buf_printf(c, "  s->rope_table_%d = (float *)(mem + %lld);\n", k++, (long long)at);
-    at += rope_table_bytes(e, g->nodes[i]);
-  }
-  buf_printf(c, "  s->unused_ = 0;\n}\n\n");
 }
 
 /* ---- runtime files ---- */
@@ -594,18 +454,6 @@ static void emit_set_threads(CgEmit *e) {
              e->name, e->name, pool ? "rt_set_threads(n);" : "(void)n;  /* no threaded kernels */");
 }
 
-/* The rest of NAME_open: tables that depend only on the sizes. */
-static void emit_open_tables(CgEmit *e) {
-  const Graph *g = e->g;
-  for (int i = 0, k = 0; i < g->n_nodes; i++) {
-    const Node *n = g->nodes[i];
-    if (is_first_rope(e, i))
-      buf_printf(e->c, "  rt_rope_table(m->s.rope_table_%d, %lld, %d, %s);\n", k++,
-                 (long long)g->max_seq, n->attrs.head_dim, cg_float(e, n->attrs.rope_theta));
-  }
-  buf_puts(e->c, "  return m;\n}\n\n");
-}
-
 static void emit_reset(CgEmit *e) {
   emit_set_threads(e);
   buf_printf(e->c, "void %s_reset(%s *m) { if (m) m->pos = 0; }\n\n", e->name, e->name);
@@ -669,10 +517,10 @@ int cg_emit_c(const Graph *g, const CgOptions *opt, Buf *c, Buf *h, Buf *weights
   int rc = analyse(&e);
   if (rc == 0) rc = cg_plan_weights(&e, &blob);
   if (rc == 0) {
-    plan_state(&e);
+    cg_plan_state(&e);
     emit_config(&e);
     cg_emit_weights_struct(&e);
-    emit_state(&e);
+    cg_emit_state(&e);
     emit_struct(&e);
     rc = emit_kernels(&e);
   }
@@ -682,9 +530,9 @@ int cg_emit_c(const Graph *g, const CgOptions *opt, Buf *c, Buf *h, Buf *weights
     if (e.embed) buf_printf(&body, "static const uint32_t weight_data[%lld];\n\n",
                             (long long)(e.blob_bytes ? e.blob_bytes / 4 : 1));
     cg_emit_bind_weights(&e);
-    emit_bind_state(&e);
+    cg_emit_bind_state(&e);
     emit_open(&e);
-    emit_open_tables(&e);
+    cg_emit_open_tables(&e);
     emit_reset(&e);
     if (e.embed) cg_emit_blob_data(&e, &blob);
     else cg_write_weights_file(&e, &blob, weights);
