@@ -11,3 +11,10 @@ foreach(case all_ops gpt2 llama llama_interleaved bert shared_kn weights api)
                    "${TFC_TEST_CFLAGS}" ${CMAKE_CURRENT_SOURCE_DIR}/codegen)
   set_tests_properties(codegen.${case} PROPERTIES LABELS unit)
 endforeach()
+
+# tfc itself, run twice on the example model, writes identical files.
+add_test(NAME codegen.tfc_deterministic
+         COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/codegen/deterministic.sh $<TARGET_FILE:tfc>
+                 $<TARGET_FILE:tfc-make-weights> ${CMAKE_SOURCE_DIR}/examples/tiny_gpt2/model.yaml
+                 ${CMAKE_CURRENT_BINARY_DIR}/codegen_deterministic)
+set_tests_properties(codegen.tfc_deterministic PROPERTIES LABELS unit)
