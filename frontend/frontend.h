@@ -2,7 +2,7 @@
  * frontend.h — readers that turn user input into a verified IR Graph.
  *
  *   model.yaml (libyaml)        yaml.c, model.c
- *   Hugging Face folder         model.c      (config.json + model.safetensors)
+ *   Hugging Face folder         model.c      (config.json + model.safetensors or its shards)
  *   JSON (config.json, headers) json.c
  *   safetensors                 safetensors.c (mmap'd, validated)
  *   config and weight access    family.c     (fe_config_*, fe_weight, fe_node)

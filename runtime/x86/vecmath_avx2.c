@@ -30,8 +30,9 @@ RT_AVX2_FN static inline __m256 rt_avx2_exp(__m256 x) {
   return _mm256_mul_ps(p, _mm256_castsi256_ps(e));
 }
 
-/* Lane mask for the first n (any int) of 8 floats. */
-RT_AVX2_FN static inline __m256i rt_avx2_lanes(long n) {
+/* Lane mask for the first n (any int) of 8 floats.  Not every file that
+ * includes this one uses it, and clang warns about an unused static inline. */
+RT_AVX2_FN __attribute__((unused)) static inline __m256i rt_avx2_lanes(long n) {
   int k = n < 0 ? 0 : n > 8 ? 8 : (int)n;
   return _mm256_cmpgt_epi32(_mm256_set1_epi32(k), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
 }
