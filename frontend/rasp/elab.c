@@ -727,11 +727,12 @@ static int exec_assign(Elab *E, Env *env, const Ast *s, bool top) {
   return 0;
 }
 
-static int exec_for(Elab *E, Env *env, const Ast *s) {
+/* A loop at top level assigns top-level variables (its last one can be the output). */
+static int exec_for(Elab *E, Env *env, const Ast *s, bool top) {
   EVal *it = eval(E, env, s->a);
   if (!it || !(it = iterable(E, it, s->loc))) return -1;
   for (int i = 0; i < it->n; i++)
-    if (bind(E, env, s->names, it->items[i], s->loc) || exec_list(E, env, s->body, false)) return -1;
+    if (bind(E, env, s->names, it->items[i], s->loc) || exec_list(E, env, s->body, top)) return -1;
   return 0;
 }
 
@@ -748,7 +749,7 @@ static int exec(Elab *E, Env *env, const Ast *s, bool top) {
     f->def = s, f->closure = env;
     return env_set(E, env, s->str, f);
   }
-  case AST_FOR: return exec_for(E, env, s);
+  case AST_FOR: return exec_for(E, env, s, top);
   default: TFC_UNREACHABLE();
   }
 }

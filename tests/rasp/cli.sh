@@ -36,6 +36,9 @@ done
 "$tfc" sort_ints.tir -o from_tir.c --main && $cc $cflags from_tir.c -o from_tir -lm
 check "C from textual IR" "0 1 2 3 3" "$(./from_tir 3 1 2 3 0)"
 
+printf 'y = indices;\nfor k in [1, 2] {\n  z = indices * k;\n}\n' > loop.rasp
+check "output assigned last inside a top-level loop" "0 2 4" "$("$tfc" loop.rasp --interpret a b c)"
+
 # floats print as Python's repr (expected text from python3 -c 'print(repr(...))')
 printf 'f = [0.1 * 3, 100000000000000000.0, 0.00001, 2.5, 1.0, 123456789.125, -0.0, 1 / 3][indices];\n' > fmt.rasp
 want="0.30000000000000004 1e+17 1e-05 2.5 1.0 123456789.125 -0.0 0.3333333333333333"
