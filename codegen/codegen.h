@@ -60,6 +60,7 @@ typedef struct CgEmit {
 
 /* emit_c.c */
 const char *cg_comment(const CgEmit *e, const char *text);   /* safe inside a C comment */
+const char *cg_cstring(const CgEmit *e, const char *text);   /* safe inside a C string */
 const char *cg_float(const CgEmit *e, double x);             /* "1e-05f": a float literal */
 const char *cg_dims(const CgEmit *e, Shape s, int from, int to); /* "T*4": product of dims */
 const char *cg_bytes(const CgEmit *e, Shape s, int from, int to, int64_t mult); /* mult * dims */

@@ -41,6 +41,24 @@ static const char *defuse(const CgEmit *e, const char *text, bool keep_lines) {
 
 const char *cg_comment(const CgEmit *e, const char *text) { return defuse(e, text, false); }
 
+/* text as the inside of a C string literal: quotes, backslashes and
+ * non-printing bytes escaped. */
+const char *cg_cstring(const CgEmit *e, const char *text) {
+  Buf b = {0};
+  buf_puts(&b, "");
+  for (const unsigned char *p = (const unsigned char *)(text ? text : ""); *p; p++) {
+    if (*p == '"' || *p == '\\')
+      buf_printf(&b, "\\%c", *p);
+    else if (*p < 32 || *p >= 127)
+      buf_printf(&b, "\\%03o", *p);
+    else
+      buf_append(&b, p, 1);
+  }
+  const char *r = arena_strdup(e->g->arena, b.data);
+  buf_free(&b);
+  return r;
+}
+
 /* The shortest "%.Ng" that reads back as the same float, as a float literal. */
 const char *cg_float(const CgEmit *e, double x) {
   char buf[48];
@@ -165,6 +183,12 @@ static int analyse(CgEmit *e) {
   if (g->n_inputs != 1 || g->inputs[0]->dtype != DT_I32 || g->inputs[0]->shape.rank != 1 ||
       g->inputs[0]->shape.dim[0] != IR_DIM_T) {
     diag_error(LOC_NONE, "C emitter: graph '%s' must have one input, token ids i32[T]", g->name);
+    return -1;
+  }
+  const char *h = e->opt->header_name;
+  if (h && h[strcspn(h, "\"\\\n")]) {
+    diag_error(LOC_NONE, "C emitter: a header named '%s' cannot be #included; choose another "
+               "output name", h);
     return -1;
   }
   if (g->max_seq <= 0 || g->max_seq > INT32_MAX) {
@@ -438,7 +462,7 @@ static void emit_open(CgEmit *e) {
              "  bind_weights(&m->w, blob);\n  bind_state(&m->s, m->mem);\n",
              e->embed ? "weight_data" : "NULL", (long long)e->blob_bytes,
              (unsigned long long)e->blob_checksum, N,
-             cg_comment(e, e->opt->weights_name ? e->opt->weights_name : "model.bin"),
+             cg_cstring(e, e->opt->weights_name ? e->opt->weights_name : "model.bin"),
              (long long)(e->state_bytes + 64), (long long)(e->state_bytes + 64));
 }
 

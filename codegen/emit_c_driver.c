@@ -21,13 +21,19 @@ void cg_emit_main(CgEmit *e) {
              "static void api_reset(void *m) { %s_reset(m); }\n"
              "static void api_close(void *m) { %s_close(m); }\n\n",
              N, N, N, N, N);
+  const char *weights = e->embed ? "NULL"
+                                 : arena_printf(g->arena, "\"%s\"",
+                                                cg_cstring(e, e->opt->weights_name
+                                                                  ? e->opt->weights_name
+                                                                  : "model.bin"));
   buf_printf(c,
              "int main(int argc, char **argv) {\n"
-             "  static const RtModel model = {api_open, %s_last_error, api_forward, api_reset,\n"
-             "                                api_close, %lld, %lld, %lld, %d, %s%s%s};\n"
+             "  static const RtModel model = {\n"
+             "      .open = api_open, .last_error = %s_last_error, .forward = api_forward,\n"
+             "      .reset = api_reset, .close = api_close, .vocab = %lld, .out_dim = %lld,\n"
+             "      .max_seq = %lld, .is_decoder = %d, .weights_name = %s};\n"
              "  return rt_driver_main(argc, argv, &model);\n}\n",
              N, (long long)(g->vocab_size > 0 ? g->vocab_size : 2147483647),
              (long long)ir_last_dim(g->outputs[0]), (long long)g->max_seq, g->is_decoder ? 1 : 0,
-             e->embed ? "NULL" : "\"", e->embed ? "" : cg_comment(e, e->opt->weights_name ? e->opt->weights_name : "model.bin"),
-             e->embed ? "" : "\"");
+             weights);
 }
