@@ -26,11 +26,14 @@ typedef struct Cleanup {
 struct Arena {
   Chunk *head;
   Cleanup *cleanups;   /* run by arena_free, latest first */
+  bool failed;         /* an allocation returned NULL (see arena_failed) */
 };
 
 static long fail_countdown;  /* test hook: > 0 counts down to a failure */
 
 void arena_fail_at(long n) { fail_countdown = n; }
+
+bool arena_fail_pending(void) { return fail_countdown > 0; }
 
 static bool should_fail(void) {
   if (fail_countdown <= 0) return false;
@@ -42,13 +45,13 @@ Arena *arena_new(void) { return calloc(1, sizeof(Arena)); }
 /* Returns size bytes of zeroed memory aligned to 16, from the current chunk or
  * a new one at least 1 MiB large. */
 void *arena_alloc(Arena *a, size_t size) {
-  if (should_fail() || size > ((size_t)1 << 40)) return NULL;
+  if (should_fail() || size > ((size_t)1 << 40)) return a->failed = true, NULL;
   size = (size + 15) & ~(size_t)15;
   Chunk *c = a->head;
   if (!c || c->size - c->used < size) {
     size_t want = size > (1u << 20) ? size : (1u << 20);
     c = malloc(sizeof(Chunk) + want);
-    if (!c) return NULL;
+    if (!c) return a->failed = true, NULL;
     c->next = a->head;
     c->used = 0;
     c->size = want;
@@ -59,6 +62,8 @@ void *arena_alloc(Arena *a, size_t size) {
   memset(p, 0, size);
   return p;
 }
+
+bool arena_failed(const Arena *a) { return a->failed; }
 
 char *arena_strdup(Arena *a, const char *s) {
   size_t n = strlen(s) + 1;
@@ -82,7 +87,7 @@ char *arena_printf(Arena *a, const char *fmt, ...) {
 
 int arena_on_free(Arena *a, void (*fn)(void *ctx), void *ctx) {
   Cleanup *c = should_fail() ? NULL : malloc(sizeof *c);
-  if (!c) return -1;
+  if (!c) return a->failed = true, -1;
   *c = (Cleanup){a->cleanups, fn, ctx};
   a->cleanups = c;
   return 0;

@@ -45,6 +45,10 @@ int arena_on_free(Arena *a, void (*fn)(void *ctx), void *ctx);
 void arena_fail_at(long n);
 /* Test hook: true while a failure asked for by arena_fail_at has not happened yet. */
 bool arena_fail_pending(void);
+/* True once any allocation from a has failed, even one its caller survived (a
+ * skipped rewrite, a missing debug name): the driver then reports out of memory
+ * rather than write output that may differ from a run with enough memory. */
+bool arena_failed(const Arena *a);
 
 /* ======================================================================
  * ir/buf.c — growable byte buffers and whole-or-nothing file output

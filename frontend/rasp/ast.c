@@ -10,10 +10,16 @@
 
 Loc rasp_loc(RaspParser *p, int line, int col) { return diag_loc(p->file, line, col); }
 
+/* An allocation failed: say so once, at the lexer's position, and fail the parse. */
+void rasp_out_of_memory(RaspParser *p) {
+  if (!p->failed) diag_error(rasp_loc(p, p->line, p->col), "out of memory");
+  p->failed = true;
+}
+
 Ast *rasp_ast_new(RaspParser *p, AstKind kind, Loc loc) {
   Ast *n = arena_alloc(p->arena, sizeof(Ast));
   if (!n) {
-    p->failed = true;
+    rasp_out_of_memory(p);
     return NULL;
   }
   n->kind = kind;
@@ -102,7 +108,7 @@ AstList rasp_list_add(RaspParser *p, AstList l, Ast *x) {
     int cap = l.cap ? 2 * l.cap : 4;
     Ast **items = arena_alloc(p->arena, sizeof(Ast *) * (size_t)cap);
     if (!items) {
-      p->failed = true;
+      rasp_out_of_memory(p);
       return l;
     }
     if (l.n) memcpy(items, l.items, sizeof(Ast *) * (size_t)l.n);
@@ -117,7 +123,7 @@ NameList rasp_names_add(RaspParser *p, NameList l, const char *name) {
     int cap = l.cap ? 2 * l.cap : 4;
     const char **items = arena_alloc(p->arena, sizeof(char *) * (size_t)cap);
     if (!items) {
-      p->failed = true;
+      rasp_out_of_memory(p);
       return l;
     }
     if (l.n) memcpy(items, l.items, sizeof(char *) * (size_t)l.n);
@@ -130,7 +136,7 @@ NameList rasp_names_add(RaspParser *p, NameList l, const char *name) {
 AstList rasp_dict_pair(RaspParser *p, AstList l, Ast *key, Ast *value, Loc loc) {
   if (l.n == 0) l = rasp_list_add(p, l, rasp_ast_dict(p, (AstList){0}, (AstList){0}, loc));
   Ast *dict = l.n ? l.items[0] : NULL;
-  if (!dict) return p->failed = true, l;
+  if (!dict) return rasp_out_of_memory(p), l;
   dict->items = rasp_list_add(p, dict->items, key);
   dict->items2 = rasp_list_add(p, dict->items2, value);
   return l;

@@ -87,6 +87,7 @@ int rasp_parse_text(RaspParser *p, const char *text, size_t len);
 
 /* Builders called by the grammar actions (ast.c). */
 Loc rasp_loc(RaspParser *p, int line, int col);
+void rasp_out_of_memory(RaspParser *p);   /* reports once, marks the parse failed */
 Ast *rasp_ast_new(RaspParser *p, AstKind kind, Loc loc);
 Ast *rasp_ast_num(RaspParser *p, AstKind kind, double num, Loc loc);
 Ast *rasp_ast_str(RaspParser *p, AstKind kind, const char *s, Loc loc);
