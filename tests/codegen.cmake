@@ -5,7 +5,7 @@
 add_executable(cg_test ${CMAKE_CURRENT_SOURCE_DIR}/codegen/cg_test.c)
 target_link_libraries(cg_test PRIVATE tfccore)
 target_compile_options(cg_test PRIVATE -Wall -Wextra -Werror -Wno-unused-function)
-foreach(case all_ops gpt2 llama llama_interleaved bert shared_kn weights api)
+foreach(case all_ops gpt2 llama llama_interleaved bert shared_kn fused weights api)
   add_test(NAME codegen.${case}
            COMMAND cg_test ${case} ${CMAKE_CURRENT_BINARY_DIR}/codegen_${case} ${TFC_CC}
                    "${TFC_TEST_CFLAGS}" ${CMAKE_CURRENT_SOURCE_DIR}/codegen)

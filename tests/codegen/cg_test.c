@@ -7,7 +7,7 @@
  *
  *   cg_test CASE WORKDIR CC CFLAGS [SRCDIR]
  *
- * Cases: all_ops, gpt2, llama, llama_interleaved, bert, shared_kn (numbers, one call
+ * Cases: all_ops, gpt2, llama, llama_interleaved, bert, shared_kn, fused (numbers, one call
  * and --incremental, determinism, exported symbols); weights (a weights
  * file, a corrupted one, a truncated one, a missing one); api (return
  * codes, with tests/codegen/api_test.c).
@@ -158,6 +158,7 @@ static Graph *make_graph(Arena *a, const char *name) {
   if (!strcmp(name, "llama_interleaved")) return cg_graph_llama(a, "cg_llama_il", ROPE_INTERLEAVED);
   if (!strcmp(name, "bert")) return cg_graph_bert(a, "cg_bert");
   if (!strcmp(name, "shared_kn")) return cg_graph_shared_kn(a, "cg_shared_kn");
+  if (!strcmp(name, "fused")) return cg_graph_fused(a, "cg_fused");
   return NULL;
 }
 

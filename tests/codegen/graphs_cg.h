@@ -163,6 +163,22 @@ static Graph *cg_graph_shared_kn(Arena *a, const char *name) {
   return out ? g : NULL;
 }
 
+/* The fused forms passes write: linear with an activation epilogue, linear
+ * with activation and residual input (4 inputs), and CRMSNorm. */
+static Graph *cg_graph_fused(Arena *a, const char *name) {
+  Graph *g = ir_graph_new(a, name, FAMILY_GRAPH);
+  g->max_seq = 8, g->vocab_size = V, g->is_decoder = false;
+  Value *tok = ir_input(g, "tokens", DT_I32, ir_shape(1, (int64_t)IR_DIM_T));
+  Value *x = test_op(g, OP_EMBEDDING, "x", (Attrs){0}, 2, test_const2(g, "wte", V, D), tok, NULL);
+  Value *h = test_op(g, OP_LINEAR, "fc", (Attrs){.act = OP_GELU_TANH}, 3, x,
+                     test_const2(g, "fc.weight", 24, D), cg_bias(g, "fc.bias", 24));
+  Value *in[4] = {h, test_const2(g, "proj.weight", D, 24), cg_bias(g, "proj.bias", D), x};
+  Value *y = ir_node(g, OP_LINEAR, in, 4, &(Attrs){.act = OP_SILU}, "proj", LOC_NONE);
+  Value *out = test_op(g, OP_CRMSNORM, "norm", (Attrs){.eps = 1e-5}, 1, y, NULL, NULL);
+  if (out) ir_output(g, out);
+  return out ? g : NULL;
+}
+
 #undef D
 #undef V
 #endif
