@@ -407,10 +407,24 @@ static RaspVal *atoms_of(Elab *E, EVal **items, int n) {
   return v;
 }
 
+/* A string constant as the list of its characters (Python: "abc"[1], for c in "abc"). */
+static EVal *string_as_list(Elab *E, EVal *v) {
+  if (v->kind != EV_ATOM || v->atom.kind != RV_STR) return v;
+  int n = 0;
+  const char **chars = rasp_split_chars(E->a, v->atom.str, &n);
+  EVal *l = chars ? ev_list(E, n) : NULL;
+  for (int i = 0; l && i < n; i++)
+    if (!(l->items[i] = ev_atom(E, (RaspVal){RV_STR, 0, chars[i]}))) return NULL;
+  return l;
+}
+
 static EVal *eval_in(Elab *E, EVal *x, EVal *c, Loc loc) {
   if (c->kind == EV_SOP && !is_value(x))
     return diag_error(loc, "'in' cannot look for %s in an s-op", ev_kind_name(x)), NULL;
   if (c->kind == EV_SOP) return in_sop(E, x, c, loc);
+  if (c->kind == EV_ATOM && c->atom.kind == RV_STR && x->kind == EV_ATOM && x->atom.kind == RV_STR)
+    return ev_atom(E, atom_num(RV_BOOL, strstr(c->atom.str, x->atom.str) != NULL));   /* substring */
+  if (!(c = string_as_list(E, c))) return NULL;
   if (c->kind != EV_LIST && c->kind != EV_DICT)
     return diag_error(loc, "'in' needs a list, dict or s-op on its right, not %s", ev_kind_name(c)), NULL;
   bool dict = c->kind == EV_DICT;
@@ -443,6 +457,7 @@ static EVal *eval_index(Elab *E, EVal *c, EVal *i, Loc loc) {
     Value *sel = q ? select_node(E, &idx, q, RP_EQ, loc) : NULL;
     return sel ? ev_graph(E, aggregate_node(E, ev_graph(E, sel), c, atom_num(RV_INT, 0), loc)) : NULL;
   }
+  if (!(c = string_as_list(E, c))) return NULL;
   if (c->kind != EV_LIST && c->kind != EV_DICT)
     return diag_error(loc, "%s cannot be indexed", ev_kind_name(c)), NULL;
   bool dict = c->kind == EV_DICT;
@@ -559,6 +574,7 @@ static int bind(Elab *E, Env *env, NameList names, EVal *v, Loc loc) {
 
 /* The items a for loop or comprehension runs over: a list, or a dict's keys. */
 static EVal *iterable(Elab *E, EVal *v, Loc loc) {
+  if (!(v = string_as_list(E, v))) return NULL;
   if (v->kind == EV_LIST) return v;
   if (v->kind != EV_DICT) return diag_error(loc, "cannot iterate over %s", ev_kind_name(v)), NULL;
   EVal *l = ev_list(E, v->n);

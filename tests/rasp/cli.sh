@@ -39,6 +39,12 @@ check "C from textual IR" "0 1 2 3 3" "$(./from_tir 3 1 2 3 0)"
 printf 'y = indices;\nfor k in [1, 2] {\n  z = indices * k;\n}\n' > loop.rasp
 check "output assigned last inside a top-level loop" "0 2 4" "$("$tfc" loop.rasp --interpret a b c)"
 
+# string constants index, iterate and test membership like Python strings
+printf 'a = "qwertyuioplkjhgfdsazxcvbnm";\nb = a[6] + a[indices] + a[indices * 3];\nfor c in "xy" { b = b + c; }\nout = b if "rty" in a else 0;\n' > idx.rasp
+check "string constants as lists" "uqqxy uwrxy ueuxy urpxy utjxy" "$("$tfc" idx.rasp --interpret 1 2 3 4 5)"
+build idx idx.rasp || fails=$((fails + 1))
+check "string constants as lists (compiled)" "uqqxy uwrxy ueuxy urpxy utjxy" "$(./idx 1 2 3 4 5)"
+
 # floats print as Python's repr (expected text from python3 -c 'print(repr(...))')
 printf 'f = [0.1 * 3, 100000000000000000.0, 0.00001, 2.5, 1.0, 123456789.125, -0.0, 1 / 3][indices];\n' > fmt.rasp
 want="0.30000000000000004 1e+17 1e-05 2.5 1.0 123456789.125 -0.0 0.3333333333333333"
