@@ -43,7 +43,10 @@ static bool is_reserved(const char *s) {
       "enum", "extern", "float", "for", "goto", "if", "inline", "int", "long", "register",
       "restrict", "return", "short", "signed", "sizeof", "static", "struct", "switch", "typedef",
       "union", "unsigned", "void", "volatile", "while", "n", "i", "j", "mean", "count", "input",
-      "out", "mem", "main", "bool", "true", "false", "NULL", "errno", "abs", "round", "exp", "log"};
+      "out", "mem", "main", "bool", "true", "false", "NULL", "errno", "abs", "round", "exp", "log",
+      /* what the program function itself uses */
+      "print_to", "text", "done", "calloc", "free", "fputs", "size_t", "FILE", "stdout", "stderr",
+      "_Bool", "_Static_assert", "asm", "typeof", "fortran"};
   for (size_t k = 0; k < sizeof words / sizeof *words; k++)
     if (strcmp(s, words[k]) == 0) return true;
   return strncmp(s, "rt_", 3) == 0 || strncmp(s, "Rt", 2) == 0 || strncmp(s, "RT_", 3) == 0;

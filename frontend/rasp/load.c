@@ -7,6 +7,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "codegen.h"   /* cg_embedded_file: the prelude is embedded with the runtime */
@@ -18,10 +19,12 @@ static const char *program_name(Arena *a, const char *path) {
   const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
   size_t n = strlen(base);
   if (n > 5 && strcmp(base + n - 5, ".rasp") == 0) n -= 5;
-  char *name = arena_alloc(a, n + 2);
+  char *name = arena_alloc(a, n + 8);
   if (!name) return NULL;
   char *o = name;
   if (n == 0 || isdigit((unsigned char)base[0])) *o++ = '_';
+  if ((n == 2 || (n > 2 && base[2] == '_')) && strncmp(base, "rt", 2) == 0)
+    o += sprintf(o, "prog_");   /* rt_* belongs to the runtime copied into the C */
   for (size_t i = 0; i < n; i++) *o++ = isalnum((unsigned char)base[i]) ? base[i] : '_';
   return name;
 }

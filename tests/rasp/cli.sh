@@ -45,6 +45,11 @@ check "string constants as lists" "uqqxy uwrxy ueuxy urpxy utjxy" "$("$tfc" idx.
 build idx idx.rasp || fails=$((fails + 1))
 check "string constants as lists (compiled)" "uqqxy uwrxy ueuxy urpxy utjxy" "$(./idx 1 2 3 4 5)"
 
+# variables named like what the C uses, in a program named like the runtime
+printf 'free = indices;\nsize_t = free + 1;\nprint_to = size_t * 2;\ntext = print_to;\nmean = text + 0;\ncount = selector_width(select(mean, mean, <));\nint = count;\nout = int + 0;\n' > rt.rasp
+build rt rt.rasp || fails=$((fails + 1))
+check "C names that clash" "0 1 2" "$(./rt a b c)"
+
 # floats print as Python's repr (expected text from python3 -c 'print(repr(...))')
 printf 'f = [0.1 * 3, 100000000000000000.0, 0.00001, 2.5, 1.0, 123456789.125, -0.0, 1 / 3][indices];\n' > fmt.rasp
 want="0.30000000000000004 1e+17 1e-05 2.5 1.0 123456789.125 -0.0 0.3333333333333333"
