@@ -363,6 +363,11 @@ static void emit_prologue(Emitter *e, const CgOptions *opt) {
                 " * after the source variable, the source line above it); selectors are loops\n"
                 " * over key positions j for each query position i.\n */\n",
              TFC_VERSION, e->g->source, opt->command_line ? opt->command_line : "tfc", e->name);
+  if (e->g->n_passes_run) {   /* passes that ran on the graph (all exact on RASP graphs) */
+    buf_puts(c, "/* passes:");
+    for (int k = 0; k < e->g->n_passes_run; k++) buf_printf(c, "%s %s", k ? "," : "", e->g->passes_run[k]);
+    buf_puts(c, " */\n");
+  }
   buf_printf(c, "#include \"%s\"\n\n", opt->header_name ? opt->header_name : "prog.h");
   buf_puts(c, "// ---------------------------------------------------------------------------\n"
               "// RASP values (runtime/rasp/rasp_values.c)\n\n");
