@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """The benchmark's models, made once, run by every peer.
 
-    /usr/bin/python3 bench/models.py OUT_DIR
+    /usr/bin/python3 bench/models.py OUT_DIR [NAME...]
 
 Writes OUT_DIR/<name>/ for name in gpt2s (GPT-2 small: 12 layers, d 768, 12
 heads, vocab 50257, context 1024) and llama (d 512, 8 layers, 8 heads, 2 KV
@@ -21,6 +21,7 @@ graphs.  Weights are generated as the reference tests generate them
 import math
 import os
 import sys
+import warnings
 
 import torch
 import torch.nn.functional as F
@@ -181,11 +182,14 @@ def export(model, folder, vocab):
 
 
 def main():
-    out = sys.argv[1]
+    out, names = sys.argv[1], sys.argv[2:] or ["gpt2s", "llama"]
     torch.set_num_threads(max(1, os.cpu_count() or 1))
+    warnings.filterwarnings("ignore", category=torch.jit.TracerWarning)
     for name, make, vocab in (("gpt2s", make_gpt2, GPT2S["vocab_size"]),
                               ("llama", make_llama, LLAMA["vocab_size"])):
         folder = os.path.join(out, name)
+        if name not in names:
+            continue
         if os.path.exists(os.path.join(folder, "decode.onnx")):
             continue
         os.makedirs(folder, exist_ok=True)

@@ -28,7 +28,7 @@ if [ ! -d bench/node_modules/onnxruntime-node ]; then
 fi
 
 # ---- the models (random weights, seeded), their ONNX graphs and PyTorch logits
-$PY bench/models.py "$OUT/models"
+$PY bench/models.py "$OUT/models" $MODELS
 
 results="$OUT/results.tsv"
 : > "$results"

@@ -3,8 +3,8 @@
  *
  * Only the outer loops of the big kernels are threaded (STYLE.md rule 22): a
  * kernel is written as a task `fn(ctx, part, parts)` that does its share of the
- * work, and rt_pool_run() runs parts 0..parts-1 at once, part 0 on the calling
- * thread.  Workers sleep on a condition variable between jobs, after a short
+ * work, and rt_pool_run() cuts a job into 4 parts per thread, which the
+ * threads (the caller among them) take in turn until none is left.  Workers sleep on a condition variable between jobs, after a short
  * spin, so a decode step (about fifty small jobs) does not pay a wake-up on
  * every matrix while an idle model costs nothing.
  *
@@ -37,14 +37,11 @@ typedef struct RtPool {
   RtTask fn;                /* the current job */
   void *ctx;
   unsigned job;             /* job counter (atomic): a worker runs each value once */
+  int chunks;               /* the current job is cut into this many parts ... */
+  int next;                 /* ... handed out in order (atomic) to whoever is free */
   int pending;              /* workers still running the current job */
   int quit;                 /* atomic: workers exit */
 } RtPool;
-
-typedef struct {
-  RtPool *pool;
-  int part;                 /* 1..n-1 */
-} RtWorker;
 
 /* Spins briefly for the next job before sleeping: decode steps come in bursts. */
 static inline unsigned rt_pool_wait_job(RtPool *p, unsigned seen) {
@@ -59,19 +56,26 @@ static inline unsigned rt_pool_wait_job(RtPool *p, unsigned seen) {
   return job;
 }
 
+/* Runs parts of the current job until none is left.  Parts are taken, not
+ * assigned: on a busy machine a thread that got the CPU does more of them, and
+ * nobody waits long for a descheduled straggler. */
+static inline void rt_pool_work(RtPool *p) {
+  int c;
+  while ((c = __atomic_fetch_add(&p->next, 1, __ATOMIC_RELAXED)) < p->chunks)
+    p->fn(p->ctx, c, p->chunks);
+}
+
 static inline void *rt_pool_worker(void *arg) {
-  RtWorker *w = arg;
-  RtPool *p = w->pool;
+  RtPool *p = arg;
   unsigned seen = 0;
   for (;;) {
     seen = rt_pool_wait_job(p, seen);
     if (__atomic_load_n(&p->quit, __ATOMIC_ACQUIRE)) break;
-    p->fn(p->ctx, w->part, p->n);
+    rt_pool_work(p);
     pthread_mutex_lock(&p->lock);
     if (--p->pending == 0) pthread_cond_signal(&p->done);
     pthread_mutex_unlock(&p->lock);
   }
-  free(w);
   return NULL;
 }
 
@@ -112,13 +116,7 @@ RT_API RtPool *rt_pool_new(int n) {
   pthread_cond_init(&p->done, NULL);
   p->n = 1;
   for (int i = 1; p->threads && i < n; i++) {
-    RtWorker *w = malloc(sizeof *w);
-    if (!w) break;
-    *w = (RtWorker){p, i};
-    if (pthread_create(&p->threads[i - 1], NULL, rt_pool_worker, w) != 0) {
-      free(w);
-      break;
-    }
+    if (pthread_create(&p->threads[i - 1], NULL, rt_pool_worker, p) != 0) break;
     p->n++;
   }
   if (p->n < n) {   /* could not start them all: give up cleanly */
@@ -141,11 +139,13 @@ RT_API void rt_pool_run(RtPool *p, RtTask fn, void *ctx) {
   pthread_mutex_lock(&p->lock);
   p->fn = fn;
   p->ctx = ctx;
+  p->chunks = 4 * p->n;
+  __atomic_store_n(&p->next, 0, __ATOMIC_RELAXED);
   p->pending = p->n - 1;
   __atomic_add_fetch(&p->job, 1, __ATOMIC_RELEASE);
   pthread_cond_broadcast(&p->wake);
   pthread_mutex_unlock(&p->lock);
-  fn(ctx, 0, p->n);
+  rt_pool_work(p);
   pthread_mutex_lock(&p->lock);
   while (p->pending > 0) pthread_cond_wait(&p->done, &p->lock);
   pthread_mutex_unlock(&p->lock);
