@@ -129,7 +129,8 @@ static int centre_embedding(Graph *g, Node *n) {
   if (!v) return -1;
   if (pass_users(g, t, NULL, 0) > 1)
     diag_remark(n->loc, "ln_to_rmsnorm: untied '%s' from its other readers (the head keeps the "
-                "original table)", t->source ? t->source : t->name);
+                "original table): +%lld bytes of weights", t->source ? t->source : t->name,
+                (long long)(rows * d * (int64_t)sizeof(float)));
   n->inputs[0] = v;
   pass_add_note(g, n, "rows centred (zero-mean residual write), exact");
   return 0;
