@@ -29,6 +29,11 @@ const char *cg_embedded_file(const char *path);
  * (left empty when embedded).  Returns 0, or -1 after a diagnostic. */
 int cg_emit_c(const Graph *g, const CgOptions *opt, Buf *c, Buf *h, Buf *weights);
 
+/* --emit=yaml (emit_yaml.c): g as a `family: graph` model.yaml that names
+ * weights_name, and that safetensors file (f32 constants).  0, or -1 after a
+ * diagnostic (RASP ops, non-f32 constants). */
+int cg_emit_yaml(const Graph *g, const char *weights_name, Buf *yaml, Buf *weights);
+
 /* Emits a RASP program as readable C (prog.c / prog.h).  Returns 0 or -1. */
 int cg_emit_rasp(const Graph *g, const CgOptions *opt, Buf *c, Buf *h);
 

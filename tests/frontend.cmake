@@ -10,7 +10,8 @@
 #                        one run as the fixture ref.gpt2.models) against: the
 #                        frontend + interpreter alone (tests/ref/fe_run.c), tfc's
 #                        --interpret and generated C at -O0 and -O2 (one call and
-#                        --incremental): max abs error <= 1e-4 max |logit|.
+#                        --incremental), and --emit=yaml read back (a fixed point
+#                        when written again): max abs error <= 1e-4 max |logit|.
 set(TFC_CORPUS ${CMAKE_CURRENT_SOURCE_DIR}/corpus)
 set(TFC_CORPUS_RUN ${TFC_PYTHON} ${TFC_CORPUS}/run_corpus.py $<TARGET_FILE:tfc>)
 
@@ -45,7 +46,7 @@ set_tests_properties(ref.gpt2.models PROPERTIES LABELS reference FIXTURES_SETUP 
 file(STRINGS ${TFC_REF}/gpt2_models.py TFC_REF_MODELS REGEX "^    \\(\"[a-z0-9_]+\",")
 foreach(line ${TFC_REF_MODELS})
   string(REGEX REPLACE "^    \\(\"([a-z0-9_]+)\".*" "\\1" model "${line}")
-  set(modes frontend interp-O0 interp-O2 c-O2)
+  set(modes frontend interp-O0 interp-O2 c-O2 yaml-O0 yaml-O2)
   if(model MATCHES "^(a|c|f)_")   # -O0 C for three models only: compiling C is the slow part
     list(APPEND modes c-O0)
   endif()

@@ -302,6 +302,21 @@ static int interpret_model(Graph *g, const Options *o) {
   return rc;
 }
 
+/* --emit=yaml: OUT (default NAME.yaml) and OUT's .safetensors beside it. */
+static int write_yaml(const Graph *g, const Options *o) {
+  char *def = o->output ? NULL : malloc(strlen(g->name) + 6);
+  if (def) sprintf(def, "%s.yaml", g->name);
+  const char *out = o->output ? o->output : def;
+  char *w_path = out ? replace_extension(out, ".safetensors") : NULL;
+  Buf y = {0}, w = {0};
+  int rc = w_path ? cg_emit_yaml(g, base_name(w_path), &y, &w) : -1;
+  if (rc == 0) rc = buf_write_file(&w, w_path);
+  if (rc == 0) rc = buf_write_file(&y, out);
+  buf_free(&y), buf_free(&w);
+  free(w_path), free(def);
+  return rc;
+}
+
 /* The command line, for the generated header comment (no paths beyond argv). */
 static char *join_args(int argc, char **argv) {
   Buf b = {0};
@@ -341,9 +356,10 @@ static int compile(Options *o, int argc, char **argv) {
   if (rc == 0) switch (o->emit) {
     case EMIT_C: rc = write_c(g, o); break;
     case EMIT_IR: rc = write_ir(g, o); break;
+    case EMIT_YAML: rc = write_yaml(g, o); break;
     default:
       diag_error(diag_loc(o->input, 0, 0), "--emit=%s is not supported by this build of tfc",
-                 o->emit == EMIT_LLVM ? "llvm" : o->emit == EMIT_CUDA ? "cuda" : "yaml");
+                 o->emit == EMIT_LLVM ? "llvm" : "cuda");
       rc = -1;
     }
   free(cmd);

@@ -4,7 +4,9 @@
     check_gpt2.py --tfc TFC --cc CC --cflags FLAGS --model DIR --work DIR --mode MODE
 
 MODE is frontend (tests/ref/fe_run.c: the frontend and the interpreter, no
-driver, no passes), interp-O0 | interp-O2 (tfc INPUT -ON --interpret --tokens .. --logits)
+driver, no passes), interp-O0 | interp-O2 (tfc INPUT -ON --interpret --tokens .. --logits),
+yaml-O0 | yaml-O2 (tfc INPUT -ON --emit=yaml, read back by fe_run; written again
+from itself it must not change)
 or c-O0 | c-O2 (tfc INPUT -ON --main -o m.c; cc FLAGS m.c -lm -lpthread; ./m
 --tokens .. --logits, then again with --incremental; tfc run twice must
 write identical files).  Each result must be
@@ -46,6 +48,28 @@ def compare(what, out_path, ref):
     return ok
 
 
+def check_yaml(a, model_input, tokens, ref, name, opt):
+    """--emit=yaml, read back (frontend + interpreter) against torch; written
+    again from itself at -O0 it must give the same files (a fixed point)."""
+    again = os.path.join(a.work, "again")
+    os.makedirs(again)
+    first, second = os.path.join(a.work, "m.yaml"), os.path.join(again, "m.yaml")
+    run([a.tfc, model_input, "-" + opt, "--emit=yaml", "-o", first])
+    out = os.path.join(a.work, "logits.f32")
+    run([a.fe_run, first, tokens, out])
+    ok = compare("%s --emit=yaml -%s, read back" % (name, opt), out, ref)
+    run([a.tfc, first, "-O0", "--emit=yaml", "-o", second])
+    for path in ("m.yaml", "m.safetensors"):
+        with open(os.path.join(a.work, path), "rb") as f1, open(os.path.join(again, path), "rb") as f2:
+            one, two = f1.read(), f2.read()
+        if path.endswith(".yaml"):   # the first line names the source
+            one, two = one.split(b"\n", 1)[1], two.split(b"\n", 1)[1]
+        if one != two:
+            print("FAIL: %s written again from itself differs" % path)
+            ok = False
+    return ok
+
+
 def main():
     ap = argparse.ArgumentParser()
     for opt in ("tfc", "cc", "cflags", "model", "work", "mode"):
@@ -65,6 +89,8 @@ def main():
         out = os.path.join(a.work, "logits.f32")
         run([a.fe_run, model_input, tokens, out])
         ok = compare("%s frontend + interpreter" % name, out, ref)
+    elif kind == "yaml":
+        ok = check_yaml(a, model_input, tokens, ref, name, opt)
     elif kind == "interp":
         out = os.path.join(a.work, "logits.f32")
         run([a.tfc, model_input, "-" + opt, "--interpret", "--tokens", tokens, "--logits", out])
