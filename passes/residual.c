@@ -112,28 +112,82 @@ static void check_stream(PassStream *s) {
 
 /* ---- the rewrite ---- */
 
-/* Embedding: table rows minus their means (a new constant; a tied head keeps the old one). */
+/* A linear reading table t as its weight [V,D] (a tied head) that can take
+ * the mean correction below. */
+static bool is_tied_head(const Node *u, const Value *t) {
+  return u->op == OP_LINEAR && u->inputs[1] == t && u->inputs[0] != t && u->attrs.w_layout == 0 &&
+         !u->attrs.act && u->n_inputs <= 3 &&
+         (u->n_inputs < 3 || !u->inputs[2] || pass_is_f32_const(u->inputs[2]));
+}
+
+/* h E^T + b = h E'^T + b + m (h 1^T): a tied head reads the centred table E'
+ * (rows minus their means m) and adds a rank-1 correction, so embedding and
+ * head still share one table.  The head node itself becomes the final add. */
+static int correct_head(Graph *g, Node *head, Value *centred, const float *means) {
+  Value *t = head->inputs[1], *h = head->inputs[0];
+  int64_t V = t->shape.dim[0], D = t->shape.dim[1];
+  float *ones = pass_alloc_f32(g, D);
+  Value **in = arena_alloc(g->arena, sizeof(Value *) * 2);
+  if (!ones || !in) return diag_error(LOC_NONE, "out of memory"), -1;
+  for (int64_t i = 0; i < D; i++) ones[i] = 1;
+  Value *vones = pass_new_const(g, t, "ones", ir_shape(2, (int64_t)1, D), ones);
+  Value *vm = pass_new_const(g, t, "row_means", ir_shape(2, V, (int64_t)1), means);
+  if (!vones || !vm) return -1;
+  Value *mi[3] = {h, centred, head->n_inputs > 2 ? head->inputs[2] : NULL}, *si[2] = {h, vones};
+  Attrs at = {0};
+  Value *main = pass_insert_before(g, head, OP_LINEAR, mi, mi[2] ? 3 : 2, &at,
+                                   arena_printf(g->arena, "%s.centred", head->out->name));
+  Value *sum = main ? pass_insert_before(g, head, OP_LINEAR, si, 2, &at,
+                                         arena_printf(g->arena, "%s.sum", head->out->name)) : NULL;
+  Value *ci[2] = {sum, vm};
+  Value *corr = sum ? pass_insert_before(g, head, OP_LINEAR, ci, 2, &at,
+                                         arena_printf(g->arena, "%s.mean_correction", head->out->name)) : NULL;
+  if (!corr) return -1;
+  in[0] = main, in[1] = corr;
+  head->op = OP_ADD, head->inputs = in, head->n_inputs = 2, head->attrs = at;
+  pass_add_note(g, head, "tied head on the centred table + rank-1 row-mean correction, exact");
+  return 0;
+}
+
+/* Embedding: table rows minus their means, as a new constant.  A tied head
+ * shares it through correct_head; any other reader keeps the old table
+ * (untied, at the cost of a second copy). */
 static int centre_embedding(Graph *g, Node *n) {
   Value *t = n->inputs[0];
   int64_t rows = t->shape.dim[0], d = t->shape.dim[1];
   const float *src = t->data;
-  float *dst = pass_alloc_f32(g, rows * d);
-  if (!dst) return -1;
+  float *dst = pass_alloc_f32(g, rows * d), *means = pass_alloc_f32(g, rows);
+  if (!dst || !means) return -1;
   for (int64_t r = 0; r < rows; r++) {
     double mean = 0;
     for (int64_t c = 0; c < d; c++) mean += src[r * d + c];
     mean /= (double)d;
+    means[r] = (float)mean;
     for (int64_t c = 0; c < d; c++) dst[r * d + c] = (float)(src[r * d + c] - mean);
   }
   Value *v = pass_new_const(g, t, "centred", t->shape, dst);
   if (!v) return -1;
-  if (pass_users(g, t, NULL, 0) > 1)
-    diag_remark(n->loc, "ln_to_rmsnorm: untied '%s' from its other readers (the head keeps the "
-                "original table): +%lld bytes of weights", t->source ? t->source : t->name,
-                (long long)(rows * d * (int64_t)sizeof(float)));
   n->inputs[0] = v;
   pass_add_note(g, n, "rows centred (zero-mean residual write), exact");
-  return 0;
+  int others = pass_users(g, t, NULL, 0);
+  Node **users = malloc(sizeof(Node *) * (size_t)(others + 1));
+  if (!users) return diag_error(LOC_NONE, "out of memory"), -1;
+  pass_users(g, t, users, others);
+  bool all_heads = others > 0;
+  for (int i = 0; i < others; i++) all_heads &= is_tied_head(users[i], t);
+  int rc = 0;
+  for (int i = 0; i < others && all_heads && rc == 0; i++) {
+    rc = correct_head(g, users[i], v, means);
+    diag_remark(users[i]->loc, "ln_to_rmsnorm: tied head '%s' reads the centred '%s' plus a "
+                "rank-1 row-mean correction (no second copy)", users[i]->out->name,
+                t->source ? t->source : t->name);
+  }
+  if (others && !all_heads)
+    diag_remark(n->loc, "ln_to_rmsnorm: untied '%s' from its other readers (they keep the "
+                "original table): +%lld bytes of weights", t->source ? t->source : t->name,
+                (long long)(rows * d * (int64_t)sizeof(float)));
+  free(users);
+  return rc;
 }
 
 /* v minus its mean, as a new constant. */

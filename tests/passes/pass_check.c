@@ -198,7 +198,7 @@ static void expect_stats(const Graph *u, const Graph *g) {
 }
 
 static const Case cases[] = {
-    {"ln_to_rmsnorm.gpt", M_GPT, "ln_to_rmsnorm", 0, 1e-5, "untied", expect_ln_gone},
+    {"ln_to_rmsnorm.gpt", M_GPT, "ln_to_rmsnorm", 0, 1e-5, "rank-1 row-mean correction", expect_ln_gone},
     {"ln_to_rmsnorm.gpt_untied", M_GPT_UNTIED, "ln_to_rmsnorm", 0, 1e-5, "is now RMSNorm", expect_ln_gone},
     {"ln_to_rmsnorm.refuses_post_ln", M_POST_LN, "ln_to_rmsnorm", 0, 0, "not applied: post-LN", expect_unchanged},
     {"ln_to_rmsnorm.refuses_sandwich", M_SANDWICH, "ln_to_rmsnorm", 0, 0, "not applied: sandwich norm", expect_unchanged},
