@@ -33,6 +33,9 @@
  *   linear     rt_linear(float *out, const float *x, const float *w, const float *b,
  *                        int rows, int k, int n)    W (n,k) @ x (rows,k) -> (rows,n)
  *              rt_linear_kn(... same ...)           W stored (k,n) (not pre-packed)
+ *              fused epilogue (passes/fuse_epilogue.c): then attrs.act in place on out
+ *              (rt_gelu(out, out, rows*n), or Node.act_kernel), then rt_add of the
+ *              residual input in place
  *   matmul     rt_matmul(float *out, const float *a, const float *b, int m, int k, int n)
  *   add/sub/mul rt_add(float *out, const float *a, const float *b, long rows, int d,
  *                      int b_stride)                b_stride 0: b is one row (d,)
@@ -42,6 +45,7 @@
  *                           long rows, int d, float eps)
  *   rmsnorm    rt_rmsnorm(float *out, const float *x, const float *g, long rows, int d,
  *                         float eps)
+ *   crmsnorm   rt_crmsnorm(float *out, const float *x, long rows, int d, float eps)
  *   softmax    rt_softmax(float *out, const float *x, long rows, int d)
  *   rope       rt_rope(float *out, const float *x, int rows, int heads, int head_dim,
  *                      int pos0, const float *table, int interleaved)
