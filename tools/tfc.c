@@ -337,7 +337,7 @@ static int finish(Arena *a, int rc, const char *input) {
 static int compile(Options *o, int argc, char **argv) {
   Arena *a = arena_new();
   Graph *g = a ? load_input(a, o) : NULL;
-  int rc = g ? 0 : -1;
+  int rc = g ? memory_ok(g, o->input) : -1;   /* before the verifier sees a half-built graph */
   if (rc == 0 && o->interpret && g->family != FAMILY_RASP)
     return finish(a, interpret_model(g, o), o->input);
   if (rc == 0 && o->interpret) {
