@@ -145,13 +145,15 @@ static void attribute(Buf *b, const AttrDesc *d, const Attrs *at, int rank) {
   TFC_UNREACHABLE();
 }
 
+/* The first live RASP node, which model.yaml cannot express; NULL if none. */
+static const Node *rasp_node(const Graph *g) {
+  for (int i = 0; i < g->n_nodes; i++)
+    if (!g->nodes[i]->dead && ir_op_info[g->nodes[i]->op].dialect != NN) return g->nodes[i];
+  return NULL;
+}
+
 /* - {name: "h.0.ln_1", op: layernorm, inputs: [...], layer: "h.0", eps: 1e-05} */
-static int node(const Tensors *t, const Node *n, Buf *y) {
-  if (ir_op_info[n->op].dialect != NN) {
-    diag_error(n->loc, "--emit=yaml: op '%s' has no model.yaml form (lower the program first)",
-               ir_op_info[n->op].name);
-    return -1;
-  }
+static void node(const Tensors *t, const Node *n, Buf *y) {
   int n_in = n->n_inputs;
   while (n_in > 0 && !n->inputs[n_in - 1]) n_in--;   /* trailing absent inputs */
   buf_puts(y, "  - {name: ");
@@ -168,10 +170,13 @@ static int node(const Tensors *t, const Node *n, Buf *y) {
     if (ir_op_attrs(n->op) & ir_attr_desc[i].bit)
       attribute(y, &ir_attr_desc[i], &n->attrs, n->out->shape.rank);
   buf_puts(y, "}\n");
-  return 0;
 }
 
 int cg_emit_yaml(const Graph *g, const char *weights_name, Buf *yaml, Buf *weights) {
+  const Node *r = rasp_node(g);
+  if (r)
+    return diag_error(r->loc, "--emit=yaml: op '%s' has no model.yaml form (lower the program "
+                      "to a transformer first)", ir_op_info[r->op].name), -1;
   if (g->n_inputs != 1 || g->n_outputs != 1)
     return diag_error(diag_loc(g->source, 0, 0),
                       "--emit=yaml: the graph must have one input and one output"), -1;
@@ -185,7 +190,7 @@ int cg_emit_yaml(const Graph *g, const char *weights_name, Buf *yaml, Buf *weigh
   quoted(yaml, weights_name);
   buf_puts(yaml, "\nnodes:\n");
   for (int i = 0; rc == 0 && i < g->n_nodes; i++)
-    if (!g->nodes[i]->dead) rc = node(&t, g->nodes[i], yaml);
+    if (!g->nodes[i]->dead) node(&t, g->nodes[i], yaml);
   buf_puts(yaml, "output: ");
   quoted(yaml, g->outputs[0]->name);
   buf_puts(yaml, "\n");

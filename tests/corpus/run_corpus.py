@@ -4,6 +4,7 @@
     run_corpus.py TFC text CASE          a tests/corpus/*.yaml file or case folder
     run_corpus.py TFC binary NAME        a broken safetensors file made here (CASES)
     run_corpus.py TFC folder             an empty folder as input
+    run_corpus.py TFC emit_yaml_rasp     --emit=yaml on a RASP program
     run_corpus.py TFC missing            a path that does not exist
 
 Each case runs `tfc INPUT -o DIR/out.c` in an empty temporary DIR and passes
@@ -184,17 +185,18 @@ CASES = {
 }
 
 
-def check(tfc, model_input, prefix, message):
+def check(tfc, model_input, prefix, message, args=(), out="out.c"):
     """Runs tfc on model_input; returns a list of failures (empty: pass)."""
     out_dir = tempfile.mkdtemp(prefix="tfc-corpus-")
     try:
-        p = subprocess.run([tfc, model_input, "-o", os.path.join(out_dir, "out.c")],
+        p = subprocess.run([tfc, model_input] + list(args) + ["-o", os.path.join(out_dir, out)],
                            capture_output=True, text=True, timeout=60)
         left = os.listdir(out_dir)
     finally:
         shutil.rmtree(out_dir)
     err = p.stderr
-    print("$ tfc %s -o out.c  -> exit %d\n%s" % (model_input, p.returncode, err))
+    print("$ tfc %s %s-o %s  -> exit %d\n%s" % (model_input, "".join(a + " " for a in args), out,
+                                               p.returncode, err))
     problems = []
     if p.returncode != 1:
         problems.append("exit status %d, expected 1" % p.returncode)
@@ -254,6 +256,12 @@ def main():
             elif loc:
                 prefix = "%s:%s: error: " % (model_yaml, loc)
             problems = check(tfc, model_yaml, prefix, message)
+        elif kind == "emit_yaml_rasp":   # a RASP program has no model.yaml form
+            prog = os.path.join(work, "count_a.rasp")
+            with open(prog, "w") as f:
+                f.write('count_a = selector_width(select(tokens, "a", ==));\n')
+            problems = check(tfc, prog, prog + ":", "has no model.yaml form",
+                             ["--emit=yaml"], "out.yaml")
         elif kind == "folder":
             problems = check(tfc, work, work + ": error: ", "not a model folder")
         else:
