@@ -85,6 +85,11 @@ Doc *fe_json_parse(Arena *a, const char *text, size_t len, const char *file, boo
  * duplicate keys are errors.  NULL after a diagnostic. */
 Doc *fe_yaml_load(Arena *a, const char *path);
 
+/* Appends item (with its key and the key's location; NULL/LOC_NONE in an array)
+ * to an array or object under construction whose arrays hold *cap entries,
+ * doubling them as needed.  false when out of memory.  The JSON and YAML
+ * readers share it; each checks FE_DOC_MAX_ITEMS first. */
+bool fe_doc_append(Arena *a, Doc *d, int *cap, Doc *item, const char *key, Loc key_loc);
 /* The value of key in an object, or NULL (also when obj is not an object). */
 Doc *fe_doc_get(const Doc *obj, const char *key);
 /* "an integer", "a string", ...: for messages. */

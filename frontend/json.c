@@ -207,23 +207,7 @@ static Doc *string(Parser *ps) {
 /* Appends item (and its key) to an array or object under construction. */
 static bool push(Parser *ps, Doc *d, int *cap, Doc *item, const char *key, Loc key_loc) {
   if (d->n >= FE_DOC_MAX_ITEMS) return fail(ps, "too many items"), false;
-  if (d->n == *cap) {
-    int nc = *cap ? *cap * 2 : 8;
-    Doc **items = arena_alloc(ps->arena, sizeof(Doc *) * (size_t)nc);
-    const char **keys = arena_alloc(ps->arena, sizeof(char *) * (size_t)nc);
-    Loc *locs = arena_alloc(ps->arena, sizeof(Loc) * (size_t)nc);
-    if (!items || !keys || !locs) return false;
-    if (d->n) {
-      memcpy(items, d->items, sizeof(Doc *) * (size_t)d->n);
-      memcpy(keys, d->keys, sizeof(char *) * (size_t)d->n);
-      memcpy(locs, d->key_locs, sizeof(Loc) * (size_t)d->n);
-    }
-    d->items = items, d->keys = keys, d->key_locs = locs, *cap = nc;
-  }
-  d->items[d->n] = item;
-  d->keys[d->n] = key;
-  d->key_locs[d->n++] = key_loc;
-  return true;
+  return fe_doc_append(ps->arena, d, cap, item, key, key_loc);
 }
 
 static int compare_keys(const void *x, const void *y) {
@@ -310,6 +294,26 @@ Doc *fe_json_parse(Arena *a, const char *text, size_t len, const char *file, boo
   skip_space(&ps);
   if (ps.p < ps.end) return fail(&ps, "unexpected text after the value");
   return d;
+}
+
+bool fe_doc_append(Arena *a, Doc *d, int *cap, Doc *item, const char *key, Loc key_loc) {
+  if (d->n == *cap) {
+    int nc = *cap ? *cap * 2 : 8;
+    Doc **items = arena_alloc(a, sizeof(Doc *) * (size_t)nc);
+    const char **keys = arena_alloc(a, sizeof(char *) * (size_t)nc);
+    Loc *locs = arena_alloc(a, sizeof(Loc) * (size_t)nc);
+    if (!items || !keys || !locs) return false;
+    if (d->n) {
+      memcpy(items, d->items, sizeof(Doc *) * (size_t)d->n);
+      memcpy(keys, d->keys, sizeof(char *) * (size_t)d->n);
+      memcpy(locs, d->key_locs, sizeof(Loc) * (size_t)d->n);
+    }
+    d->items = items, d->keys = keys, d->key_locs = locs, *cap = nc;
+  }
+  d->items[d->n] = item;
+  d->keys[d->n] = key;
+  d->key_locs[d->n++] = key_loc;
+  return true;
 }
 
 Doc *fe_doc_get(const Doc *obj, const char *key) {

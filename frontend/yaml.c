@@ -139,23 +139,7 @@ static Doc *scalar(Reader *r) {
 /* Appends an item (and key) to a list or mapping under construction. */
 static bool append(Reader *r, Doc *d, int *cap, Doc *item, const char *key, Loc key_loc) {
   if (d->n >= FE_DOC_MAX_ITEMS) return diag_error(key_loc, "too many items"), false;
-  if (d->n == *cap) {
-    int nc = *cap ? *cap * 2 : 8;
-    Doc **items = arena_alloc(r->arena, sizeof(Doc *) * (size_t)nc);
-    const char **keys = arena_alloc(r->arena, sizeof(char *) * (size_t)nc);
-    Loc *locs = arena_alloc(r->arena, sizeof(Loc) * (size_t)nc);
-    if (!items || !keys || !locs) return false;
-    if (d->n) {
-      memcpy(items, d->items, sizeof(Doc *) * (size_t)d->n);
-      memcpy(keys, d->keys, sizeof(char *) * (size_t)d->n);
-      memcpy(locs, d->key_locs, sizeof(Loc) * (size_t)d->n);
-    }
-    d->items = items, d->keys = keys, d->key_locs = locs, *cap = nc;
-  }
-  d->items[d->n] = item;
-  d->keys[d->n] = key;
-  d->key_locs[d->n++] = key_loc;
-  return true;
+  return fe_doc_append(r->arena, d, cap, item, key, key_loc);
 }
 
 /* One mapping entry: a scalar key (a string, whatever it looks like) and a node. */
