@@ -207,6 +207,25 @@ static Value *output(GraphReader *r, const Doc *doc) {
   return diag_error(o->loc, "no node is called '%s'", o->string), NULL;
 }
 
+/* Every embedding's table covers the ids it can see: vocab_size rows for the
+ * tokens, max_seq for positions (so no id can read past a table). */
+static int check_embeddings(const Graph *g) {
+  for (int i = 0; i < g->n_nodes; i++) {
+    const Node *n = g->nodes[i];
+    if (n->op != OP_EMBEDDING) continue;
+    const Value *table = n->inputs[0], *ids = n->inputs[1];
+    Op from = ids->producer ? ids->producer->op : OP_COUNT;
+    int64_t need = ids->is_input ? g->vocab_size : from == OP_POSITIONS ? g->max_seq
+                   : from == OP_TOKEN_TYPE ? 1 : -1;
+    if (need < 0)
+      return diag_error(n->loc, "embedding ids must be tokens, positions or token_type"), -1;
+    if (table->shape.dim[0] < need)
+      return diag_error(n->loc, "embedding table '%s' has %lld rows; its ids go up to %lld",
+                        table->name, (long long)table->shape.dim[0], (long long)need - 1), -1;
+  }
+  return 0;
+}
+
 int fe_build_graph(FeModel *m) {
   Graph *g = m->g;
   int64_t vocab, max_seq;
@@ -233,6 +252,7 @@ int fe_build_graph(FeModel *m) {
     return -1;
   }
   if (!r.tokens) return diag_error(nodes->loc, "no node reads 'tokens'"), -1;
+  if (check_embeddings(g)) return -1;
   ir_output(g, out);
   return g->n_outputs == 1 ? 0 : -1;
 }

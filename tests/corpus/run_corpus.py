@@ -135,6 +135,8 @@ INDEX_CASES = {
 YAML_CASES = {
     "graph_unknown_input": (GRAPH_YAML % "fc.weight", "8:39"),
     "graph_shape_mismatch": (GRAPH_YAML % "h.0.attn.c_attn.bias", "8:5"),
+    "graph_small_table": (GRAPH_YAML.replace("vocab_size: 10", "vocab_size: 11") % "wte.weight",
+                          "7:5"),
 }
 
 # name -> (bytes of w.safetensors, expected message); errors are at the weights file
@@ -150,6 +152,8 @@ CASES = {
                             "'fc.weight' is not an earlier node, 'tokens' or a tensor of"),
     "graph_shape_mismatch": (lambda: with_header(lambda h: None),
                              "linear: weight must be 2-D, found [12]"),
+    "graph_small_table": (lambda: with_header(lambda h: None),
+                          "embedding table 'wte.weight' has 10 rows; its ids go up to 10"),
     "missing_tensor": (lambda: with_header(drop("h.0.mlp.c_fc.bias")),
                        "tensor 'h.0.mlp.c_fc.bias' not found"),
     "wrong_shape": (lambda: with_shape("h.0.attn.c_attn.weight", [4, 8]),
