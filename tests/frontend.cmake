@@ -77,19 +77,20 @@ foreach(model b_gelu_odd/model.yaml f_hf_folder/hf g_graph_family/model.yaml h_h
   set_tests_properties(frontend.oom_${name} PROPERTIES LABELS unit FIXTURES_REQUIRED ref_gpt2)
 endforeach()
 
-# Mutation fuzzing of the parsers (tests/frontend/fe_fuzz.c): model.yaml, the
-# safetensors file and an HF config.json, each mutated a few hundred times from
-# a reference model; each mutant loads or fails with a diagnostic (and, in the
+# Mutation fuzzing of the parsers (tests/frontend/fe_fuzz.c): model.yaml (a gpt2
+# and a family: graph one), the safetensors file and an HF config.json, each
+# mutated a few hundred times from a reference model; each mutant loads or fails with a diagnostic (and, in the
 # ASan build, without a memory error).
 add_executable(fe_fuzz ${CMAKE_CURRENT_SOURCE_DIR}/frontend/fe_fuzz.c)
 target_link_libraries(fe_fuzz PRIVATE tfccore)
 target_compile_options(fe_fuzz PRIVATE -Wall -Wextra -Werror)
-foreach(kind yaml safetensors json)
-  set(model ${TFC_REF_WORK}/models/b_gelu_odd)
-  if(kind STREQUAL "json")
-    set(model ${TFC_REF_WORK}/models/f_hf_folder)
-  endif()
-  add_test(NAME frontend.fuzz_${kind}
-           COMMAND fe_fuzz ${kind} ${model} ${TFC_FE_WORK}/fuzz_${kind} 400 1)
-  set_tests_properties(frontend.fuzz_${kind} PROPERTIES LABELS unit FIXTURES_REQUIRED ref_gpt2)
+foreach(case yaml:b_gelu_odd safetensors:b_gelu_odd json:f_hf_folder yaml:g_graph_family)
+  string(REPLACE ":" ";" parts ${case})
+  list(GET parts 0 kind)
+  list(GET parts 1 model)
+  add_test(NAME frontend.fuzz_${kind}_${model}
+           COMMAND fe_fuzz ${kind} ${TFC_REF_WORK}/models/${model}
+                   ${TFC_FE_WORK}/fuzz_${kind}_${model} 400 1)
+  set_tests_properties(frontend.fuzz_${kind}_${model} PROPERTIES LABELS unit
+                       FIXTURES_REQUIRED ref_gpt2)
 endforeach()
