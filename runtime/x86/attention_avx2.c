@@ -4,14 +4,15 @@
  *
  * Same contract and arguments as rt_attention (generic/attention.c).  Per
  * query row and head, with head_dim a multiple of 8:
- *   - scores: eight keys at a time, one 8-lane FMA chain per key over the
- *     head, then an 8x8 transpose-add (hadd tree) gives the eight dot products
- *     in one register;
+ *   - scores: eight keys at a time.  Complete blocks of 8 positions of the K
+ *     cache are kept transposed (below), so their scores are head_dim FMAs
+ *     with the query broadcast; the rows of the last, incomplete block take
+ *     one FMA chain per key and an 8x8 transpose-add (hadd tree);
  *   - softmax: max, then exp in eight lanes (rt_avx2_exp, vecmath_avx2.c), sum;
  *   - out = (sum_j p_j v_j) / sum, head_dim/8 accumulators per pass over V.
  * The sums are the generic kernel's in another order (exact up to rounding;
  * tests/families/attention_avx2_test.c bounds the difference).  Other head
- * sizes use the portable rt_attention_head.  Like linear_avx2.c, functions
+ * sizes use the portable rt_attention.  Like linear_avx2.c, functions
  * carry target attributes so model.c builds with plain `cc -O2`.
  */
 // rt-needs: generic/attention.c
@@ -44,34 +45,97 @@ RT_ATT_AVX2 static inline float rt_att_hsum(__m256 v) {
   return _mm_cvtss_f32(s);
 }
 
-/* att[lo..hi] = (q . k_j) * scale; returns the largest. */
-RT_ATT_AVX2 static float rt_att_scores(float *att, const float *q, const float *k_cache, int lo,
-                                       int hi, int kv_width, int head_dim, float scale) {
-  __m256 vmax = _mm256_set1_ps(-INFINITY), vs = _mm256_set1_ps(scale);
-  int j = lo;
-  for (; j + 8 <= hi + 1; j += 8) {
-    __m256 acc[8];
-    for (int u = 0; u < 8; u++) {
-      const float *kj = k_cache + (size_t)(j + u) * kv_width;
-      acc[u] = _mm256_mul_ps(_mm256_loadu_ps(q), _mm256_loadu_ps(kj));
-      for (int i = 8; i < head_dim; i += 8)
-        acc[u] = _mm256_fmadd_ps(_mm256_loadu_ps(q + i), _mm256_loadu_ps(kj + i), acc[u]);
-    }
-    __m256 s = _mm256_mul_ps(rt_att_hsum8(acc), vs);
-    _mm256_storeu_ps(att + j, s);
-    vmax = _mm256_max_ps(vmax, s);
+/* The K cache is this kernel's own: rows [pos][kv_head][hd] as the portable
+ * kernel writes them, except that each complete block of 8 positions is
+ * stored transposed, [kv_head][hd][8 positions], from the moment its last
+ * row is appended.  Eight scores of a block are then hd FMAs with the query
+ * broadcast, with no horizontal sums.  Blocks are only ever complete below
+ * the last position written, so the transposed data stays inside the cache;
+ * NAME_reset needs nothing (rows are rewritten before their block completes). */
+#define RT_ATT_TILE 8
+#define RT_ATT_TILE_MAX_WIDTH 512   /* kv_width up to which K blocks are transposed */
+
+/* Transposes the block of 8 rows (8, kv_width) at block into (kv_width, 8). */
+RT_ATT_AVX2 static void rt_att_tile_block(float *block, int kv_width) {
+  float rows[RT_ATT_TILE * RT_ATT_TILE_MAX_WIDTH];
+  memcpy(rows, block, sizeof(float) * RT_ATT_TILE * (size_t)kv_width);
+  for (int u = 0; u < RT_ATT_TILE; u++)
+    for (int c = 0; c < kv_width; c++) block[c * RT_ATT_TILE + u] = rows[u * kv_width + c];
+}
+
+/* Where the keys of one kv head live: tiles below tiled_end, rows from there. */
+typedef struct {
+  const float *cache;  /* k_cache */
+  int kv_width, head_dim, head;   /* head: the kv head */
+  int tiled_end;       /* positions below this are in transposed blocks */
+} RtAttKeys;
+
+/* Eight scores of the transposed block starting at position j. */
+RT_ATT_AVX2 static inline __m256 rt_att_tile_scores(const RtAttKeys *K, const float *q, int j) {
+  const float *t =
+      K->cache + (size_t)j * K->kv_width + (size_t)K->head * K->head_dim * RT_ATT_TILE;
+  __m256 a = _mm256_mul_ps(_mm256_broadcast_ss(q), _mm256_loadu_ps(t));
+  __m256 b = _mm256_mul_ps(_mm256_broadcast_ss(q + 1), _mm256_loadu_ps(t + RT_ATT_TILE));
+  for (int i = 2; i < K->head_dim; i += 2) {
+    a = _mm256_fmadd_ps(_mm256_broadcast_ss(q + i), _mm256_loadu_ps(t + i * RT_ATT_TILE), a);
+    b = _mm256_fmadd_ps(_mm256_broadcast_ss(q + i + 1),
+                        _mm256_loadu_ps(t + (i + 1) * RT_ATT_TILE), b);
   }
+  return _mm256_add_ps(a, b);
+}
+
+/* Eight scores of the rows j..j+7 (8-key hadd tree). */
+RT_ATT_AVX2 static inline __m256 rt_att_row_scores(const RtAttKeys *K, const float *q, int j) {
+  const float *k = K->cache + (size_t)j * K->kv_width + (size_t)K->head * K->head_dim;
+  __m256 acc[8];
+  for (int u = 0; u < 8; u++) {
+    const float *kj = k + (size_t)u * K->kv_width;
+    acc[u] = _mm256_mul_ps(_mm256_loadu_ps(q), _mm256_loadu_ps(kj));
+    for (int i = 8; i < K->head_dim; i += 8)
+      acc[u] = _mm256_fmadd_ps(_mm256_loadu_ps(q + i), _mm256_loadu_ps(kj + i), acc[u]);
+  }
+  return rt_att_hsum8(acc);
+}
+
+/* The score of key j alone, in either layout. */
+RT_ATT_AVX2 static float rt_att_key_score(const RtAttKeys *K, const float *q, int j) {
+  int hd = K->head_dim;
+  if (j < K->tiled_end) {
+    const float *t = K->cache + (size_t)(j - j % RT_ATT_TILE) * K->kv_width +
+                     (size_t)K->head * hd * RT_ATT_TILE + j % RT_ATT_TILE;
+    float dot = 0.0f;
+    for (int i = 0; i < hd; i++) dot += q[i] * t[i * RT_ATT_TILE];
+    return dot;
+  }
+  const float *kj = K->cache + (size_t)j * K->kv_width + (size_t)K->head * hd;
+  __m256 acc = _mm256_mul_ps(_mm256_loadu_ps(q), _mm256_loadu_ps(kj));
+  for (int i = 8; i < hd; i += 8)
+    acc = _mm256_fmadd_ps(_mm256_loadu_ps(q + i), _mm256_loadu_ps(kj + i), acc);
+  return rt_att_hsum(acc);
+}
+
+/* att[lo..hi] = (q . k_j) * scale, eight keys at a time where a block lies
+ * inside the span; returns the largest. */
+RT_ATT_AVX2 static float rt_att_scores(float *att, const float *q, const RtAttKeys *K, int lo,
+                                       int hi, float scale) {
+  __m256 vmax = _mm256_set1_ps(-INFINITY), vs = _mm256_set1_ps(scale);
   float max = -INFINITY, lanes[8];
+  for (int j = lo; j <= hi;) {
+    int tile = j % RT_ATT_TILE == 0 && j + RT_ATT_TILE <= K->tiled_end;
+    if (j + 8 <= hi + 1 && (tile || j >= K->tiled_end)) {
+      __m256 s = tile ? rt_att_tile_scores(K, q, j) : rt_att_row_scores(K, q, j);
+      s = _mm256_mul_ps(s, vs);
+      _mm256_storeu_ps(att + j, s);
+      vmax = _mm256_max_ps(vmax, s);
+      j += 8;
+    } else {
+      att[j] = rt_att_key_score(K, q, j) * scale;
+      max = att[j] > max ? att[j] : max;
+      j++;
+    }
+  }
   _mm256_storeu_ps(lanes, vmax);
   for (int u = 0; u < 8; u++) max = lanes[u] > max ? lanes[u] : max;
-  for (; j <= hi; j++) {
-    const float *kj = k_cache + (size_t)j * kv_width;
-    __m256 acc = _mm256_mul_ps(_mm256_loadu_ps(q), _mm256_loadu_ps(kj));
-    for (int i = 8; i < head_dim; i += 8)
-      acc = _mm256_fmadd_ps(_mm256_loadu_ps(q + i), _mm256_loadu_ps(kj + i), acc);
-    att[j] = rt_att_hsum(acc) * scale;
-    max = att[j] > max ? att[j] : max;
-  }
   return max;
 }
 
@@ -126,15 +190,20 @@ RT_ATT_AVX2 RT_API void rt_attention_avx2(float *out, const float *q, const floa
     return;
   }
   int kv_width = kv_heads * head_dim, q_width = heads * head_dim, group = heads / kv_heads;
+  int end = pos0 + n, tiled = kv_width <= RT_ATT_TILE_MAX_WIDTH;
   memcpy(k_cache + (size_t)pos0 * kv_width, k, sizeof(float) * (size_t)n * kv_width);
   memcpy(v_cache + (size_t)pos0 * kv_width, v, sizeof(float) * (size_t)n * kv_width);
+  for (int b = pos0 / RT_ATT_TILE * RT_ATT_TILE; tiled && b + RT_ATT_TILE <= end; b += RT_ATT_TILE)
+    rt_att_tile_block(k_cache + (size_t)b * kv_width, kv_width);   /* blocks completed now */
+  RtAttKeys K = {k_cache, kv_width, head_dim, 0, tiled ? end / RT_ATT_TILE * RT_ATT_TILE : 0};
   for (int t = 0; t < n; t++) {
     int lo, hi;
     rt_attention_span(pos0 + t, pos0 + n - 1, causal, window, &lo, &hi);
     for (int h = 0; h < heads; h++) {
       size_t qo = (size_t)t * q_width + (size_t)h * head_dim;
       size_t ko = (size_t)(h / group) * head_dim;
-      float max = rt_att_scores(att, q + qo, k_cache + ko, lo, hi, kv_width, head_dim, scale);
+      K.head = h / group;
+      float max = rt_att_scores(att, q + qo, &K, lo, hi, scale);
       float sum = rt_att_exp(att, lo, hi, max);
       rt_att_values(out + qo, att, v_cache + ko, lo, hi, kv_width, head_dim, 1.0f / sum);
     }
