@@ -433,7 +433,7 @@ int cg_emit_rasp(const Graph *g, const CgOptions *opt, Buf *c, Buf *h) {
     return -1;
   }
   for (int k = 0; k < g->n_nodes; k++)
-    if (ir_op_info[g->nodes[k]->op].dialect != RASP || rasp_verify_node(g->nodes[k])) {
+    if (ir_op_info[g->nodes[k]->op].dialect != RASP || ir_rasp_verify_node(g->nodes[k])) {
       diag_error(g->nodes[k]->loc, "RASP emitter: '%s' is not a well-formed RASP node", g->nodes[k]->out->name);
       return -1;
     }

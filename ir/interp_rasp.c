@@ -6,7 +6,7 @@
  * generated programs), so the interpreter and the compiled C share one
  * definition of RASP's arithmetic, comparisons, aggregation and printing.
  *
- * Also the constant folder of the frontend: rasp_eval_unary/binary apply the
+ * Also the constant folder of the frontend: ir_rasp_eval_unary/binary apply the
  * same rules to compile-time atoms.
  */
 #include "rasp.h"
@@ -74,17 +74,17 @@ static int finish_fold(RtVal r, RaspVal *out, Arena *arena, char *err, size_t n)
   return out->kind == RV_STR && !out->str ? -1 : 0;
 }
 
-int rasp_eval_unary(RaspOp op, RaspVal a, RaspVal *out, Arena *arena, char *err, size_t n) {
+int ir_rasp_eval_unary(RaspOp op, RaspVal a, RaspVal *out, Arena *arena, char *err, size_t n) {
   return finish_fold(apply_unary(op, to_rt(a)), out, arena, err, n);
 }
 
-int rasp_eval_binary(RaspOp op, RaspVal a, RaspVal b, RaspVal *out, Arena *arena, char *err,
+int ir_rasp_eval_binary(RaspOp op, RaspVal a, RaspVal b, RaspVal *out, Arena *arena, char *err,
                      size_t n) {
   return finish_fold(apply_binary(op, to_rt(a), to_rt(b)), out, arena, err, n);
 }
 
-bool rasp_truthy(RaspVal v) { return rt_truthy(to_rt(v)); }
-bool rasp_val_equal(RaspVal a, RaspVal b) { return rt_eq(to_rt(a), to_rt(b)); }
+bool ir_rasp_truthy(RaspVal v) { return rt_truthy(to_rt(v)); }
+bool ir_rasp_val_equal(RaspVal a, RaspVal b) { return rt_eq(to_rt(a), to_rt(b)); }
 
 /* ---- evaluation of expression trees, one element at a time ---- */
 

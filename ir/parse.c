@@ -12,7 +12,7 @@
  * `file:line:col: error:` diagnostic and a NULL result; no input crashes it.
  */
 #include "ir.h"
-#include "rasp.h"   /* ir/rasp.h: rasp_parse_attr_text */
+#include "rasp.h"   /* ir/rasp.h: ir_rasp_parse_attr_text */
 
 #include <errno.h>
 #include <stdlib.h>
@@ -443,12 +443,12 @@ static bool parse_attr_value(Parser *ps, const AttrDesc *d, Attrs *at) {
 }
 
 /* rasp=STRING: a RASP node's own attributes (expression tree, default, kind),
- * read by the dialect (ir/rasp.c, rasp_parse_attr_text). */
+ * read by the dialect (ir/rasp.c, ir_rasp_parse_attr_text). */
 static bool parse_rasp_attr(Parser *ps, Node *n) {
   Loc loc = ps->tok.loc;
   const char *text, *why;
   if (!next(ps) || !expect_punct(ps, '=') || !(text = take_string(ps, "RASP attributes"))) return false;
-  if (rasp_parse_attr_text(n, text, ps->arena, &why) == 0) return true;
+  if (ir_rasp_parse_attr_text(n, text, ps->arena, &why) == 0) return true;
   diag_error(loc, "bad RASP attributes of '%%%s': %s", n->out->name, why);
   return false;
 }

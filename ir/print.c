@@ -13,7 +13,7 @@
  * and how it is spelled), shared with the parser and the verifier.
  */
 #include "ir.h"
-#include "rasp.h"   /* ir/rasp.h: rasp_attr_text */
+#include "rasp.h"   /* ir/rasp.h: ir_rasp_attr_text */
 
 #include <stdlib.h>
 #include <string.h>
@@ -200,7 +200,7 @@ static void print_attrs(Buf *b, const Node *n) {
     if (used & ir_attr_desc[i].bit) print_attr(b, &ir_attr_desc[i], &n->attrs, n->out->shape.rank);
   if (ir_op_info[n->op].dialect == RASP && (n->attrs.rasp || n->out->rasp)) {
     Buf r = {0};   /* the RASP dialect's own attributes, as one string (ir/rasp.c) */
-    rasp_attr_text(n, &r);
+    ir_rasp_attr_text(n, &r);
     buf_puts(b, " rasp="), print_string(b, r.data ? r.data : "");
     buf_free(&r);
   }

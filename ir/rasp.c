@@ -9,68 +9,68 @@
 #include <stdlib.h>
 #include <string.h>
 
-RaspExpr *rasp_expr_new(Arena *a, RaspExprKind kind) {
+RaspExpr *ir_rasp_expr_new(Arena *a, RaspExprKind kind) {
   RaspExpr *e = arena_alloc(a, sizeof(RaspExpr));
   if (e) e->kind = kind;
   return e;
 }
 
-RaspExpr *rasp_expr_arg(Arena *a, int k) {
-  RaspExpr *e = rasp_expr_new(a, RX_ARG);
+RaspExpr *ir_rasp_expr_arg(Arena *a, int k) {
+  RaspExpr *e = ir_rasp_expr_new(a, RX_ARG);
   if (e) e->arg = k;
   return e;
 }
 
-RaspExpr *rasp_expr_const(Arena *a, RaspVal v) {
-  RaspExpr *e = rasp_expr_new(a, RX_CONST);
+RaspExpr *ir_rasp_expr_const(Arena *a, RaspVal v) {
+  RaspExpr *e = ir_rasp_expr_new(a, RX_CONST);
   if (e) e->value = v;
   return e;
 }
 
-RaspExpr *rasp_expr_unary(Arena *a, RaspOp op, const RaspExpr *x) {
-  RaspExpr *e = x ? rasp_expr_new(a, RX_UNARY) : NULL;
+RaspExpr *ir_rasp_expr_unary(Arena *a, RaspOp op, const RaspExpr *x) {
+  RaspExpr *e = x ? ir_rasp_expr_new(a, RX_UNARY) : NULL;
   if (e) e->op = op, e->a = x;
   return e;
 }
 
-RaspExpr *rasp_expr_binary(Arena *a, RaspOp op, const RaspExpr *x, const RaspExpr *y) {
-  RaspExpr *e = x && y ? rasp_expr_new(a, RX_BINARY) : NULL;
+RaspExpr *ir_rasp_expr_binary(Arena *a, RaspOp op, const RaspExpr *x, const RaspExpr *y) {
+  RaspExpr *e = x && y ? ir_rasp_expr_new(a, RX_BINARY) : NULL;
   if (e) e->op = op, e->a = x, e->b = y;
   return e;
 }
 
-RaspExpr *rasp_expr_remap(Arena *a, const RaspExpr *e, const int *map) {
+RaspExpr *ir_rasp_expr_remap(Arena *a, const RaspExpr *e, const int *map) {
   if (!e) return NULL;
   RaspExpr *r = arena_alloc(a, sizeof(RaspExpr));
   if (!r) return NULL;
   *r = *e;
   if (e->kind == RX_ARG) r->arg = map[e->arg];
-  r->a = rasp_expr_remap(a, e->a, map);
-  r->b = rasp_expr_remap(a, e->b, map);
-  r->c = rasp_expr_remap(a, e->c, map);
+  r->a = ir_rasp_expr_remap(a, e->a, map);
+  r->b = ir_rasp_expr_remap(a, e->b, map);
+  r->c = ir_rasp_expr_remap(a, e->c, map);
   return r;
 }
 
 /* ---- names ---- */
 
-const char *rasp_op_text(RaspOp op) {
+const char *ir_rasp_op_text(RaspOp op) {
   static const char *text[RO_COUNT] = {
       "+", "-", "*", "/", "%", "^", "==", "<", ">", "<=", ">=", "and", "or",
       "not", "-", "+", "round", "indicator", "int", "float", "bool"};
   return text[op];
 }
 
-const char *rasp_pred_text(RaspPred p) {
+const char *ir_rasp_pred_text(RaspPred p) {
   static const char *text[] = {"==", "!=", "<", ">", "<=", ">="};
   return text[p];
 }
 
-const char *rasp_kind_name(RaspKind k) {
+const char *ir_rasp_kind_name(RaspKind k) {
   static const char *names[] = {"string", "bool", "int", "float", "number", "any", "selector"};
   return names[k];
 }
 
-RaspKind rasp_val_kind(RaspValKind k) {
+RaspKind ir_rasp_val_kind(RaspValKind k) {
   static const RaspKind kinds[] = {RK_STR, RK_BOOL, RK_INT, RK_FLOAT};
   return kinds[k];
 }
@@ -86,7 +86,7 @@ static RaspKind numeric_result(RaspKind a, RaspKind b) {
   return RK_INT;
 }
 
-RaspKind rasp_join_kind(RaspKind a, RaspKind b) {
+RaspKind ir_rasp_join_kind(RaspKind a, RaspKind b) {
   if (a == b) return a;
   if (a != RK_BOOL && b != RK_BOOL && is_numeric(a) && is_numeric(b)) return RK_NUM;
   return RK_ANY;
@@ -102,7 +102,7 @@ static const char *arith_kind(RaspOp op, RaspKind a, RaspKind b, RaspKind *out) 
   return NULL;
 }
 
-const char *rasp_op_kind(RaspOp op, RaspKind a, RaspKind b, RaspKind *out) {
+const char *ir_rasp_op_kind(RaspOp op, RaspKind a, RaspKind b, RaspKind *out) {
   static char msg[128];
   const char *bad = NULL;
   switch (op) {
@@ -128,30 +128,32 @@ const char *rasp_op_kind(RaspOp op, RaspKind a, RaspKind b, RaspKind *out) {
   }
   if (!bad) return NULL;
   if (op >= RO_NOT)
-    snprintf(msg, sizeof msg, "cannot apply '%s' to a %s", rasp_op_text(op), rasp_kind_name(a));
+    snprintf(msg, sizeof msg, "cannot apply '%s' to a %s", ir_rasp_op_text(op),
+             ir_rasp_kind_name(a));
   else
-    snprintf(msg, sizeof msg, "cannot apply '%s' to %s and %s", rasp_op_text(op), rasp_kind_name(a),
-             rasp_kind_name(b));
+    snprintf(msg, sizeof msg, "cannot apply '%s' to %s and %s", ir_rasp_op_text(op),
+             ir_rasp_kind_name(a), ir_rasp_kind_name(b));
   return msg;
 }
 
 /* Kind of the list items / dict values an RX_LOOKUP can return. */
 static RaspKind items_kind(const RaspExpr *e) {
-  RaspKind k = e->n_items ? rasp_val_kind(e->items[0].kind) : RK_ANY;
-  for (int i = 1; i < e->n_items; i++) k = rasp_join_kind(k, rasp_val_kind(e->items[i].kind));
+  RaspKind k = e->n_items ? ir_rasp_val_kind(e->items[0].kind) : RK_ANY;
+  for (int i = 1; i < e->n_items; i++) k = ir_rasp_join_kind(k, ir_rasp_val_kind(e->items[i].kind));
   return k;
 }
 
-RaspKind rasp_expr_kind(const RaspExpr *e, const RaspKind *args) {
+RaspKind ir_rasp_expr_kind(const RaspExpr *e, const RaspKind *args) {
   RaspKind out = RK_ANY;
   switch (e->kind) {
   case RX_ARG: return args[e->arg];
-  case RX_CONST: return rasp_val_kind(e->value.kind);
-  case RX_UNARY: rasp_op_kind(e->op, rasp_expr_kind(e->a, args), RK_ANY, &out); return out;
+  case RX_CONST: return ir_rasp_val_kind(e->value.kind);
+  case RX_UNARY: ir_rasp_op_kind(e->op, ir_rasp_expr_kind(e->a, args), RK_ANY, &out); return out;
   case RX_BINARY:
-    rasp_op_kind(e->op, rasp_expr_kind(e->a, args), rasp_expr_kind(e->b, args), &out);
+    ir_rasp_op_kind(e->op, ir_rasp_expr_kind(e->a, args), ir_rasp_expr_kind(e->b, args), &out);
     return out;
-  case RX_IF: return rasp_join_kind(rasp_expr_kind(e->a, args), rasp_expr_kind(e->c, args));
+  case RX_IF:
+    return ir_rasp_join_kind(ir_rasp_expr_kind(e->a, args), ir_rasp_expr_kind(e->c, args));
   case RX_IN: return RK_BOOL;
   case RX_LOOKUP: return items_kind(e);
   }
@@ -160,7 +162,7 @@ RaspKind rasp_expr_kind(const RaspExpr *e, const RaspKind *args) {
 
 /* ---- printing ---- */
 
-void rasp_val_print(RaspVal v, Buf *out) {
+void ir_rasp_val_print(RaspVal v, Buf *out) {
   switch (v.kind) {
   case RV_STR: buf_puts(out, v.str); break;
   case RV_BOOL: buf_puts(out, v.num ? "True" : "False"); break;
@@ -169,14 +171,14 @@ void rasp_val_print(RaspVal v, Buf *out) {
   }
 }
 
-void rasp_val_print_literal(RaspVal v, Buf *out) {
+void ir_rasp_val_print_literal(RaspVal v, Buf *out) {
   if (v.kind == RV_FLOAT) {   /* always visibly a float: 1.0, not 1 */
     char text[40];
     snprintf(text, sizeof text, "%.17g", v.num);
     buf_printf(out, "%s%s", text, strpbrk(text, ".eni") ? "" : ".0");
     return;
   }
-  if (v.kind != RV_STR) return rasp_val_print(v, out);
+  if (v.kind != RV_STR) return ir_rasp_val_print(v, out);
   buf_puts(out, "\"");
   buf_puts(out, v.str);
   buf_puts(out, "\"");
@@ -185,7 +187,7 @@ void rasp_val_print_literal(RaspVal v, Buf *out) {
 static void print_items(const RaspVal *items, int n, Buf *out) {
   for (int i = 0; i < n; i++) {
     if (i) buf_puts(out, ", ");
-    rasp_val_print_literal(items[i], out);
+    ir_rasp_val_print_literal(items[i], out);
   }
 }
 
@@ -194,9 +196,9 @@ static void print_lookup(const RaspExpr *e, Buf *out) {
     buf_puts(out, "{");
     for (int i = 0; i < e->n_items; i++) {
       if (i) buf_puts(out, ", ");
-      rasp_val_print_literal(e->keys[i], out);
+      ir_rasp_val_print_literal(e->keys[i], out);
       buf_puts(out, ": ");
-      rasp_val_print_literal(e->items[i], out);
+      ir_rasp_val_print_literal(e->items[i], out);
     }
     buf_puts(out, "}[");
   } else {
@@ -204,38 +206,38 @@ static void print_lookup(const RaspExpr *e, Buf *out) {
     print_items(e->items, e->n_items, out);
     buf_puts(out, "][");
   }
-  rasp_expr_print(e->a, out);
+  ir_rasp_expr_print(e->a, out);
   buf_puts(out, "]");
 }
 
-void rasp_expr_print(const RaspExpr *e, Buf *out) {
+void ir_rasp_expr_print(const RaspExpr *e, Buf *out) {
   switch (e->kind) {
   case RX_ARG: buf_printf(out, "$%d", e->arg); break;
-  case RX_CONST: rasp_val_print_literal(e->value, out); break;
+  case RX_CONST: ir_rasp_val_print_literal(e->value, out); break;
   case RX_UNARY:
-    buf_printf(out, "%s(", rasp_op_text(e->op));
-    rasp_expr_print(e->a, out);
+    buf_printf(out, "%s(", ir_rasp_op_text(e->op));
+    ir_rasp_expr_print(e->a, out);
     buf_puts(out, ")");
     break;
   case RX_BINARY:
     buf_puts(out, "(");
-    rasp_expr_print(e->a, out);
-    buf_printf(out, " %s ", rasp_op_text(e->op));
-    rasp_expr_print(e->b, out);
+    ir_rasp_expr_print(e->a, out);
+    buf_printf(out, " %s ", ir_rasp_op_text(e->op));
+    ir_rasp_expr_print(e->b, out);
     buf_puts(out, ")");
     break;
   case RX_IF:
     buf_puts(out, "(");
-    rasp_expr_print(e->a, out);
+    ir_rasp_expr_print(e->a, out);
     buf_puts(out, " if ");
-    rasp_expr_print(e->b, out);
+    ir_rasp_expr_print(e->b, out);
     buf_puts(out, " else ");
-    rasp_expr_print(e->c, out);
+    ir_rasp_expr_print(e->c, out);
     buf_puts(out, ")");
     break;
   case RX_IN:
     buf_puts(out, "(");
-    rasp_expr_print(e->a, out);
+    ir_rasp_expr_print(e->a, out);
     buf_puts(out, " in [");
     print_items(e->items, e->n_items, out);
     buf_puts(out, "])");
@@ -247,15 +249,15 @@ void rasp_expr_print(const RaspExpr *e, Buf *out) {
 /* The dialect's attributes of n as one line of text (the textual IR prints it
  * as rasp="..."):  f=EXPR (map, zipmap, selector_combine), default=LITERAL
  * (aggregate), kind=KIND of the output, and `named` for a source variable. */
-void rasp_attr_text(const Node *n, Buf *out) {
+void ir_rasp_attr_text(const Node *n, Buf *out) {
   const char *sep = "";
   if (n->attrs.rasp) {
     buf_puts(out, n->op == OP_AGGREGATE ? "default=" : "f=");
-    rasp_expr_print(n->attrs.rasp, out);
+    ir_rasp_expr_print(n->attrs.rasp, out);
     sep = " ";
   }
   if (n->out->rasp) {
-    buf_printf(out, "%skind=%s", sep, rasp_kind_name(n->out->rasp->kind));
+    buf_printf(out, "%skind=%s", sep, ir_rasp_kind_name(n->out->rasp->kind));
     if (n->out->rasp->named) buf_puts(out, " named");
   }
 }
@@ -331,7 +333,7 @@ static const RaspExpr *parse_text_expr(TextParser *tp);
 
 /* '[' items '][' EXPR ']'  |  '{' pairs '}[' EXPR ']' */
 static const RaspExpr *parse_lookup(TextParser *tp, bool dict) {
-  RaspExpr *e = rasp_expr_new(tp->a, RX_LOOKUP);
+  RaspExpr *e = ir_rasp_expr_new(tp->a, RX_LOOKUP);
   RaspVal *items, *keys;
   int n = e ? parse_items(tp, dict ? '}' : ']', &items, dict ? &keys : NULL) : -1;
   if (n < 0 || !eat(tp, "[") || !(e->a = parse_text_expr(tp)) || !eat(tp, "]"))
@@ -342,7 +344,8 @@ static const RaspExpr *parse_lookup(TextParser *tp, bool dict) {
 
 static bool op_named(const char *text, size_t len, bool unary, RaspOp *op) {
   for (int k = unary ? RO_NOT : 0; k < (unary ? RO_COUNT : RO_NOT); k++)
-    if (strlen(rasp_op_text((RaspOp)k)) == len && strncmp(rasp_op_text((RaspOp)k), text, len) == 0)
+    if (strlen(ir_rasp_op_text((RaspOp)k)) == len &&
+        strncmp(ir_rasp_op_text((RaspOp)k), text, len) == 0)
       return *op = (RaspOp)k, true;
   return false;
 }
@@ -353,12 +356,12 @@ static const RaspExpr *parse_paren(TextParser *tp) {
   RaspExpr *e = NULL;
   if (!a) return NULL;
   if (eat(tp, " if ")) {
-    e = rasp_expr_new(tp->a, RX_IF);
+    e = ir_rasp_expr_new(tp->a, RX_IF);
     if (!e || !(e->b = parse_text_expr(tp)) || !eat(tp, " else ") || !(e->c = parse_text_expr(tp))) return fail_text(tp, "bad if");
     e->a = a;
   } else if (eat(tp, " in [")) {
     RaspVal *items;
-    e = rasp_expr_new(tp->a, RX_IN);
+    e = ir_rasp_expr_new(tp->a, RX_IN);
     if (!e || (e->n_items = parse_items(tp, ']', &items, NULL)) < 0) return fail_text(tp, "bad in");
     e->a = a, e->items = items;
   } else {
@@ -368,7 +371,7 @@ static const RaspExpr *parse_paren(TextParser *tp) {
     if (*tp->p != ' ' || !*end || !op_named(op, (size_t)(end - op), false, &o)) return fail_text(tp, "expected an operator");
     tp->p = end + 1;
     const RaspExpr *b = parse_text_expr(tp);
-    e = b ? rasp_expr_binary(tp->a, o, a, b) : NULL;
+    e = b ? ir_rasp_expr_binary(tp->a, o, a, b) : NULL;
   }
   return e && eat(tp, ")") ? e : fail_text(tp, "expected ')'");
 }
@@ -382,7 +385,8 @@ static const RaspExpr *parse_text_expr(TextParser *tp) {
   if (eat(tp, "$")) {
     char *end;
     long k = strtol(tp->p, &end, 10);
-    e = end > tp->p && k >= 0 && k < 64 ? rasp_expr_arg(tp->a, (int)k) : fail_text(tp, "bad argument");
+    e = end > tp->p && k >= 0 && k < 64 ? ir_rasp_expr_arg(tp->a, (int)k)
+                                        : fail_text(tp, "bad argument");
     tp->p = end;
   } else if (eat(tp, "(")) {
     e = parse_paren(tp);
@@ -393,10 +397,10 @@ static const RaspExpr *parse_text_expr(TextParser *tp) {
   } else if (paren && paren > tp->p && op_named(tp->p, (size_t)(paren - tp->p), true, &op)) {
     tp->p = paren + 1;
     const RaspExpr *x = parse_text_expr(tp);
-    e = x && eat(tp, ")") ? rasp_expr_unary(tp->a, op, x) : fail_text(tp, "bad unary operation");
+    e = x && eat(tp, ")") ? ir_rasp_expr_unary(tp->a, op, x) : fail_text(tp, "bad unary operation");
   } else {
     RaspVal v;
-    e = parse_literal(tp, &v) ? rasp_expr_const(tp->a, v) : NULL;
+    e = parse_literal(tp, &v) ? ir_rasp_expr_const(tp->a, v) : NULL;
   }
   tp->depth--;
   return e;
@@ -404,11 +408,11 @@ static const RaspExpr *parse_text_expr(TextParser *tp) {
 
 static bool parse_kind(TextParser *tp, RaspKind *k) {
   for (int i = 0; i <= RK_SELECTOR; i++)
-    if (eat(tp, rasp_kind_name((RaspKind)i))) return *k = (RaspKind)i, true;
+    if (eat(tp, ir_rasp_kind_name((RaspKind)i))) return *k = (RaspKind)i, true;
   return fail_text(tp, "unknown kind"), false;
 }
 
-int rasp_parse_attr_text(Node *n, const char *text, Arena *a, const char **error) {
+int ir_rasp_parse_attr_text(Node *n, const char *text, Arena *a, const char **error) {
   TextParser tp = {text, a, 0, NULL};
   RaspType *t = arena_alloc(a, sizeof(RaspType));
   if (!t) return *error = "out of memory", -1;
@@ -443,7 +447,7 @@ static bool is_combination(const RaspExpr *e) {
 
 /* Checks a rasp node's inputs: s-ops [T] where s-ops go, selectors [T,T] where
  * selectors go.  Returns 0, or -1 after a diagnostic (a compiler bug). */
-int rasp_verify_node(const Node *n) {
+int ir_rasp_verify_node(const Node *n) {
   int want_sel = n->op == OP_AGGREGATE || n->op == OP_SELECTOR_WIDTH || n->op == OP_SELECTOR_COMBINE;
   for (int i = 0; i < n->n_inputs; i++) {
     const Value *v = n->inputs[i];

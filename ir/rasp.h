@@ -72,41 +72,41 @@ struct RaspExpr {
 };
 
 /* ---- ir/rasp.c: constructors, names, type rules, printing ---- */
-RaspExpr *rasp_expr_new(Arena *a, RaspExprKind kind);
-RaspExpr *rasp_expr_arg(Arena *a, int k);
-RaspExpr *rasp_expr_const(Arena *a, RaspVal v);
-RaspExpr *rasp_expr_unary(Arena *a, RaspOp op, const RaspExpr *x);
-RaspExpr *rasp_expr_binary(Arena *a, RaspOp op, const RaspExpr *x, const RaspExpr *y);
+RaspExpr *ir_rasp_expr_new(Arena *a, RaspExprKind kind);
+RaspExpr *ir_rasp_expr_arg(Arena *a, int k);
+RaspExpr *ir_rasp_expr_const(Arena *a, RaspVal v);
+RaspExpr *ir_rasp_expr_unary(Arena *a, RaspOp op, const RaspExpr *x);
+RaspExpr *ir_rasp_expr_binary(Arena *a, RaspOp op, const RaspExpr *x, const RaspExpr *y);
 /* The expression with every RX_ARG k replaced by RX_ARG map[k]. */
-RaspExpr *rasp_expr_remap(Arena *a, const RaspExpr *e, const int *map);
+RaspExpr *ir_rasp_expr_remap(Arena *a, const RaspExpr *e, const int *map);
 
-const char *rasp_op_text(RaspOp op);       /* "+", "round", ... */
-const char *rasp_pred_text(RaspPred p);    /* "==", "<", ... */
-const char *rasp_kind_name(RaspKind k);    /* "string", "selector", ... */
-RaspKind rasp_val_kind(RaspValKind k);
+const char *ir_rasp_op_text(RaspOp op);       /* "+", "round", ... */
+const char *ir_rasp_pred_text(RaspPred p);    /* "==", "<", ... */
+const char *ir_rasp_kind_name(RaspKind k);    /* "string", "selector", ... */
+RaspKind ir_rasp_val_kind(RaspValKind k);
 /* Static result kind of op applied to kinds a (and b); NULL, or a message for
  * a combination that fails on every input ("cannot apply '+' to string and int"). */
-const char *rasp_op_kind(RaspOp op, RaspKind a, RaspKind b, RaspKind *out);
-RaspKind rasp_join_kind(RaspKind a, RaspKind b);   /* kind of a sequence holding both */
-RaspKind rasp_expr_kind(const RaspExpr *e, const RaspKind *args);
+const char *ir_rasp_op_kind(RaspOp op, RaspKind a, RaspKind b, RaspKind *out);
+RaspKind ir_rasp_join_kind(RaspKind a, RaspKind b);   /* kind of a sequence holding both */
+RaspKind ir_rasp_expr_kind(const RaspExpr *e, const RaspKind *args);
 
-void rasp_val_print(RaspVal v, Buf *out);          /* as the program prints it */
-void rasp_val_print_literal(RaspVal v, Buf *out);  /* strings quoted */
-void rasp_expr_print(const RaspExpr *e, Buf *out);  /* textual IR / comments */
+void ir_rasp_val_print(RaspVal v, Buf *out);          /* as the program prints it */
+void ir_rasp_val_print_literal(RaspVal v, Buf *out);  /* strings quoted */
+void ir_rasp_expr_print(const RaspExpr *e, Buf *out);  /* textual IR / comments */
 /* Textual IR: a rasp node's dialect attributes as one line of text
  * ("f=($0 + 1) kind=int named"), printed by ir/print.c as rasp="...", and
  * read back by ir/parse.c (0, or -1 with *error set). */
-void rasp_attr_text(const Node *n, Buf *out);
-int rasp_parse_attr_text(Node *n, const char *text, Arena *a, const char **error);
-int rasp_verify_node(const Node *n);
+void ir_rasp_attr_text(const Node *n, Buf *out);
+int ir_rasp_parse_attr_text(Node *n, const char *text, Arena *a, const char **error);
+int ir_rasp_verify_node(const Node *n);
 
 /* ---- ir/interp_rasp.c: the reference interpreter of the dialect ---- */
 /* Constant folding with the run-time semantics: 0, or -1 with a message in err. */
-int rasp_eval_unary(RaspOp op, RaspVal a, RaspVal *out, Arena *arena, char *err, size_t n);
-int rasp_eval_binary(RaspOp op, RaspVal a, RaspVal b, RaspVal *out, Arena *arena, char *err,
+int ir_rasp_eval_unary(RaspOp op, RaspVal a, RaspVal *out, Arena *arena, char *err, size_t n);
+int ir_rasp_eval_binary(RaspOp op, RaspVal a, RaspVal b, RaspVal *out, Arena *arena, char *err,
                      size_t n);
-bool rasp_truthy(RaspVal v);
-bool rasp_val_equal(RaspVal a, RaspVal b);
+bool ir_rasp_truthy(RaspVal v);
+bool ir_rasp_val_equal(RaspVal a, RaspVal b);
 /* Runs a rasp graph on tokens (as typed) and appends the printed output line
  * (values separated by single spaces, newline-terminated) to out.  Returns 0,
  * or -1 after a diagnostic naming the node and position that failed. */

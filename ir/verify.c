@@ -12,7 +12,7 @@
  *     float ops read f32, and the attributes they read are sane;
  *   - the graph has outputs, and they are defined.
  * A failure prints one error naming the pass (`after`) and returns -1.  RASP
- * ops get the RASP dialect's checks (rasp_verify_node, ir/rasp.c): their types
+ * ops get the RASP dialect's checks (ir_rasp_verify_node, ir/rasp.c): their types
  * come from the RASP frontend.
  */
 #include "ir.h"
@@ -197,7 +197,7 @@ static bool check_node(Verifier *vf, const Node *n, int index) {
     return fail(vf, n->loc, "node %%%s: value %%%s is defined twice", out->name, out->name);
   if (!check_inputs(vf, n)) return false;
   if (ir_op_info[n->op].dialect == NN && !check_nn_type(vf, n)) return false;
-  if (ir_op_info[n->op].dialect == RASP && rasp_verify_node(n))
+  if (ir_op_info[n->op].dialect == RASP && ir_rasp_verify_node(n))
     return fail(vf, n->loc, "node %%%s (%s) breaks a RASP rule (above)", out->name,
                 ir_op_info[n->op].name);
   vf->state[out->id] = DEFINED;

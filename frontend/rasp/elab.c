@@ -281,18 +281,18 @@ static Value *as_sop(Elab *E, EVal *x, Loc loc, const char *what) {
     return NULL;
   }
   Attrs at = {0};
-  at.rasp = rasp_expr_const(E->a, x->atom);
-  return at.rasp ? new_node(E, OP_ZIPMAP, NULL, 0, &at, rasp_val_kind(x->atom.kind), loc) : NULL;
+  at.rasp = ir_rasp_expr_const(E->a, x->atom);
+  return at.rasp ? new_node(E, OP_ZIPMAP, NULL, 0, &at, ir_rasp_val_kind(x->atom.kind), loc) : NULL;
 }
 
 /* The expression for operand x of an element-wise node: a constant, or an
  * argument (inputs are shared when the same s-op appears twice). */
 static const RaspExpr *operand(Elab *E, EVal *x, Value **in, int *n_in) {
-  if (x->kind == EV_ATOM) return rasp_expr_const(E->a, x->atom);
+  if (x->kind == EV_ATOM) return ir_rasp_expr_const(E->a, x->atom);
   for (int k = 0; k < *n_in; k++)
-    if (in[k] == x->v) return rasp_expr_arg(E->a, k);
+    if (in[k] == x->v) return ir_rasp_expr_arg(E->a, k);
   in[*n_in] = x->v;
-  return rasp_expr_arg(E->a, (*n_in)++);
+  return ir_rasp_expr_arg(E->a, (*n_in)++);
 }
 
 /* Adds the map/zipmap node computing e over inputs in[0..n). */
@@ -302,7 +302,8 @@ static EVal *elementwise_node(Elab *E, const RaspExpr *e, Value **in, int n, Loc
   for (int k = 0; k < n; k++) kinds[k] = in[k]->rasp->kind;
   Attrs at = {0};
   at.rasp = e;
-  return ev_graph(E, new_node(E, n == 1 ? OP_MAP : OP_ZIPMAP, in, n, &at, rasp_expr_kind(e, kinds), loc));
+  return ev_graph(
+      E, new_node(E, n == 1 ? OP_MAP : OP_ZIPMAP, in, n, &at, ir_rasp_expr_kind(e, kinds), loc));
 }
 
 static bool is_value(const EVal *x) { return x->kind == EV_ATOM || x->kind == EV_SOP; }
@@ -313,35 +314,38 @@ static EVal *apply_op(Elab *E, RaspOp op, EVal *a, EVal *b, Loc loc) {
   char err[256];
   if (a->kind == EV_ATOM && (unary || b->kind == EV_ATOM)) {
     RaspVal r;
-    int rc = unary ? rasp_eval_unary(op, a->atom, &r, E->a, err, sizeof err)
-                   : rasp_eval_binary(op, a->atom, b->atom, &r, E->a, err, sizeof err);
+    int rc = unary ? ir_rasp_eval_unary(op, a->atom, &r, E->a, err, sizeof err)
+                   : ir_rasp_eval_binary(op, a->atom, b->atom, &r, E->a, err, sizeof err);
     if (rc) return diag_error(loc, "%s", err), NULL;
     return ev_atom(E, r);
   }
   if (a->kind == EV_SEL || (!unary && b->kind == EV_SEL)) {
     bool logical = op == RO_AND || op == RO_OR || op == RO_NOT;
-    if (!logical) return diag_error(loc, "'%s' cannot be applied to a selector", rasp_op_text(op)), NULL;
+    if (!logical)
+      return diag_error(loc, "'%s' cannot be applied to a selector", ir_rasp_op_text(op)), NULL;
     if (!unary && a->kind != b->kind)
       return diag_error(loc, "cannot combine a selector and %s with '%s'",
-                        ev_kind_name(a->kind == EV_SEL ? b : a), rasp_op_text(op)), NULL;
+                        ev_kind_name(a->kind == EV_SEL ? b : a), ir_rasp_op_text(op)), NULL;
     Value *in[2] = {a->v, unary ? NULL : b->v};
     Attrs at = {0};
-    at.rasp = unary ? rasp_expr_unary(E->a, op, rasp_expr_arg(E->a, 0))
-                    : rasp_expr_binary(E->a, op, rasp_expr_arg(E->a, 0), rasp_expr_arg(E->a, 1));
+    at.rasp =
+        unary ? ir_rasp_expr_unary(E->a, op, ir_rasp_expr_arg(E->a, 0))
+              : ir_rasp_expr_binary(E->a, op, ir_rasp_expr_arg(E->a, 0), ir_rasp_expr_arg(E->a, 1));
     return ev_graph(E, new_node(E, OP_SELECTOR_COMBINE, in, unary ? 1 : 2, &at, RK_SELECTOR, loc));
   }
   if (!is_value(a) || (!unary && !is_value(b)))
-    return diag_error(loc, "'%s' cannot be applied to %s", rasp_op_text(op),
+    return diag_error(loc, "'%s' cannot be applied to %s", ir_rasp_op_text(op),
                       ev_kind_name(is_value(a) ? b : a)), NULL;
-  RaspKind ka = a->kind == EV_SOP ? a->v->rasp->kind : rasp_val_kind(a->atom.kind), kb = RK_ANY, out;
-  if (!unary) kb = b->kind == EV_SOP ? b->v->rasp->kind : rasp_val_kind(b->atom.kind);
-  const char *msg = rasp_op_kind(op, ka, kb, &out);
+  RaspKind ka = a->kind == EV_SOP ? a->v->rasp->kind : ir_rasp_val_kind(a->atom.kind), kb = RK_ANY,
+           out;
+  if (!unary) kb = b->kind == EV_SOP ? b->v->rasp->kind : ir_rasp_val_kind(b->atom.kind);
+  const char *msg = ir_rasp_op_kind(op, ka, kb, &out);
   if (msg) return diag_error(loc, "%s", msg), NULL;
   Value *in[2];
   int n = 0;
   const RaspExpr *x = operand(E, a, in, &n);
-  const RaspExpr *e = unary ? rasp_expr_unary(E->a, op, x)
-                            : rasp_expr_binary(E->a, op, x, operand(E, b, in, &n));
+  const RaspExpr *e = unary ? ir_rasp_expr_unary(E->a, op, x)
+                            : ir_rasp_expr_binary(E->a, op, x, operand(E, b, in, &n));
   return elementwise_node(E, e, in, n, loc);
 }
 
@@ -353,8 +357,8 @@ static Value *select_node(Elab *E, EVal *keys, EVal *queries, RaspPred pred, Loc
   if (!in[1]) return NULL;
   RaspKind kk = in[0]->rasp->kind, kq = in[1]->rasp->kind;
   if (pred > RP_NE && kk != RK_ANY && kq != RK_ANY && (kk == RK_STR) != (kq == RK_STR))
-    return diag_error(loc, "select cannot order %s keys against %s queries", rasp_kind_name(kk),
-                      rasp_kind_name(kq)), NULL;
+    return diag_error(loc, "select cannot order %s keys against %s queries", ir_rasp_kind_name(kk),
+                      ir_rasp_kind_name(kq)), NULL;
   Attrs at = {0};
   at.predicate = (int)pred;
   return new_node(E, OP_SELECT, in, 2, &at, RK_SELECTOR, loc);
@@ -362,7 +366,7 @@ static Value *select_node(Elab *E, EVal *keys, EVal *queries, RaspPred pred, Loc
 
 static RaspKind aggregate_kind(RaspKind values, RaspKind dflt) {
   RaspKind k = values == RK_INT ? RK_NUM : values;   /* a mean of ints is a float */
-  return rasp_join_kind(k, dflt == RK_INT && k == RK_FLOAT ? RK_NUM : dflt);
+  return ir_rasp_join_kind(k, dflt == RK_INT && k == RK_FLOAT ? RK_NUM : dflt);
 }
 
 static Value *aggregate_node(Elab *E, EVal *sel, EVal *vals, RaspVal dflt, Loc loc) {
@@ -371,9 +375,9 @@ static Value *aggregate_node(Elab *E, EVal *sel, EVal *vals, RaspVal dflt, Loc l
   Value *in[2] = {sel->v, as_sop(E, vals, loc, "the values of aggregate")};
   if (!in[1]) return NULL;
   Attrs at = {0};
-  at.rasp = rasp_expr_const(E->a, dflt);
+  at.rasp = ir_rasp_expr_const(E->a, dflt);
   at.default_value = dflt.kind == RV_STR ? 0 : dflt.num;
-  RaspKind k = aggregate_kind(in[1]->rasp->kind, rasp_val_kind(dflt.kind));
+  RaspKind k = aggregate_kind(in[1]->rasp->kind, ir_rasp_val_kind(dflt.kind));
   return new_node(E, OP_AGGREGATE, in, 2, &at, k, loc);
 }
 
@@ -431,17 +435,17 @@ static EVal *eval_in(Elab *E, EVal *x, EVal *c, Loc loc) {
   if (x->kind == EV_ATOM) {
     for (int i = 0; i < c->n; i++) {
       EVal *item = c->items[i];
-      if (dict ? rasp_val_equal(c->keys[i], x->atom)
-               : item->kind == EV_ATOM && rasp_val_equal(item->atom, x->atom))
+      if (dict ? ir_rasp_val_equal(c->keys[i], x->atom)
+               : item->kind == EV_ATOM && ir_rasp_val_equal(item->atom, x->atom))
         return ev_atom(E, atom_num(RV_BOOL, 1));
     }
     return ev_atom(E, atom_num(RV_BOOL, 0));
   }
   if (x->kind != EV_SOP) return diag_error(loc, "'in' cannot test %s", ev_kind_name(x)), NULL;
   if (!dict && !atoms_only(E, c->items, c->n, loc, "a list")) return NULL;
-  RaspExpr *e = rasp_expr_new(E->a, RX_IN);
+  RaspExpr *e = ir_rasp_expr_new(E->a, RX_IN);
   if (!e) return NULL;
-  e->a = rasp_expr_arg(E->a, 0);
+  e->a = ir_rasp_expr_arg(E->a, 0);
   e->items = dict ? c->keys : atoms_of(E, c->items, c->n);
   e->n_items = c->n;
   return elementwise_node(E, e, &x->v, 1, loc);
@@ -464,7 +468,7 @@ static EVal *eval_index(Elab *E, EVal *c, EVal *i, Loc loc) {
   if (i->kind == EV_ATOM) {
     if (dict) {
       for (int k = 0; k < c->n; k++)
-        if (rasp_val_equal(c->keys[k], i->atom)) return c->items[k];
+        if (ir_rasp_val_equal(c->keys[k], i->atom)) return c->items[k];
       return diag_error(loc, "key not in the dict"), NULL;
     }
     if (i->atom.kind != RV_INT && i->atom.kind != RV_BOOL)
@@ -475,9 +479,9 @@ static EVal *eval_index(Elab *E, EVal *c, EVal *i, Loc loc) {
   }
   if (i->kind != EV_SOP) return diag_error(loc, "cannot index with %s", ev_kind_name(i)), NULL;
   if (!atoms_only(E, c->items, c->n, loc, dict ? "a dict" : "a list")) return NULL;
-  RaspExpr *e = rasp_expr_new(E->a, RX_LOOKUP);
+  RaspExpr *e = ir_rasp_expr_new(E->a, RX_LOOKUP);
   if (!e) return NULL;
-  e->a = rasp_expr_arg(E->a, 0);
+  e->a = ir_rasp_expr_arg(E->a, 0);
   e->items = atoms_of(E, c->items, c->n);
   e->keys = dict ? c->keys : NULL;
   e->n_items = c->n;
@@ -485,12 +489,12 @@ static EVal *eval_index(Elab *E, EVal *c, EVal *i, Loc loc) {
 }
 
 static EVal *eval_if(Elab *E, EVal *x, EVal *c, EVal *y, Loc loc) {
-  if (c->kind == EV_ATOM) return rasp_truthy(c->atom) ? x : y;
+  if (c->kind == EV_ATOM) return ir_rasp_truthy(c->atom) ? x : y;
   if (c->kind != EV_SOP || !is_value(x) || !is_value(y))
     return diag_error(loc, "'if' chooses between s-ops or constants by an s-op condition"), NULL;
   Value *in[3];
   int n = 0;
-  RaspExpr *e = rasp_expr_new(E->a, RX_IF);
+  RaspExpr *e = ir_rasp_expr_new(E->a, RX_IF);
   if (!e) return NULL;
   e->a = operand(E, x, in, &n);
   e->b = operand(E, c, in, &n);
