@@ -153,7 +153,8 @@ void cg_emit_bind_state(CgEmit *e) {
   buf_printf(c, "  s->unused_ = 0;\n}\n\n");
 }
 
-/* The rest of NAME_open: tables that depend only on the sizes. */
+/* The rest of NAME_open: tables that depend only on the sizes, and the
+ * thread pool when a kernel uses it. */
 void cg_emit_open_tables(CgEmit *e) {
   const Graph *g = e->g;
   for (int i = 0, k = 0; i < g->n_nodes; i++) {
@@ -162,6 +163,9 @@ void cg_emit_open_tables(CgEmit *e) {
       buf_printf(e->c, "  rt_rope_table(m->s.rope_table_%d, %lld, %d, %s);\n", k++,
                  (long long)g->max_seq, n->attrs.head_dim, cg_float(e, n->attrs.rope_theta));
   }
+  for (int i = 0; i < e->n_files; i++)   /* the thread pool starts here, not in a forward call */
+    if (strcmp(e->files[i], "threads.c") == 0)
+      buf_puts(e->c, "  (void)rt_get_threads();  /* start the thread pool: forward allocates nothing */\n");
   buf_puts(e->c, "  return m;\n}\n\n");
 }
 
