@@ -73,6 +73,7 @@ const char *cg_ref(const CgEmit *e, const Value *v);         /* "s->ln_1", "w->w
 int cg_copy_runtime(CgEmit *e, const char *path);            /* "generic/norm.c"; 0 or -1 */
 const char *cg_shape_text(const CgEmit *e, Shape s);         /* "[T,64]" */
 const char *cg_c_type(DType dt);                              /* "float", "int32_t", ... */
+int64_t cg_align64(int64_t x);                                /* rounded up to 64 bytes */
 /* emit_c_state.c */
 void cg_plan_state(CgEmit *e);          /* offsets of activations, KV caches, tables */
 void cg_emit_state(CgEmit *e);          /* NAME_State */

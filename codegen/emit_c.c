@@ -93,6 +93,8 @@ const char *cg_dims(const CgEmit *e, Shape s, int from, int to) {
   return cg_bytes(e, s, from, to, 1);
 }
 
+int64_t cg_align64(int64_t x) { return (x + 63) & ~(int64_t)63; }
+
 /* How the forward code names a value's data. */
 const char *cg_ref(const CgEmit *e, const Value *v) {
   if (v->is_input) return "tokens";

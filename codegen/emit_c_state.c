@@ -14,8 +14,6 @@
 
 #include "codegen.h"
 
-static int64_t align64(int64_t x) { return (x + 63) & ~(int64_t)63; }
-
 /* Is v an activation: written by a live node into the state? */
 static bool is_activation(const CgEmit *e, const Value *v) {
   return e->used[v->id] && !v->is_const && !v->is_input;
@@ -53,8 +51,13 @@ int cg_rope_table(const CgEmit *e, const Node *rope) {
   TFC_UNREACHABLE();
 }
 
+/* One of an attention node's two caches: [max_seq, kv_heads*head_dim] floats. */
+static int64_t kv_cache_bytes(const CgEmit *e, const Node *n) {
+  return cg_align64(e->g->max_seq * n->attrs.kv_heads * n->attrs.head_dim * 4);
+}
+
 static int64_t rope_table_bytes(const CgEmit *e, const Node *n) {
-  return align64(e->g->max_seq * n->attrs.head_dim * 4);
+  return cg_align64(e->g->max_seq * n->attrs.head_dim * 4);
 }
 
 /* Places every activation: planned values at their plan offset in the first
@@ -62,7 +65,7 @@ static int64_t rope_table_bytes(const CgEmit *e, const Node *n) {
  * the KV caches and the attention scratch row. */
 void cg_plan_state(CgEmit *e) {
   const Graph *g = e->g;
-  int64_t at = align64(g->plan_bytes);
+  int64_t at = cg_align64(g->plan_bytes);
   for (int i = 0; i < g->n_values; i++) {
     const Value *v = g->values[i];
     if (!is_activation(e, v)) continue;
@@ -70,17 +73,17 @@ void cg_plan_state(CgEmit *e) {
       e->offset[i] = v->plan_offset;
     } else {
       e->offset[i] = at;
-      at += align64(ir_numel(v->shape, g->max_seq) * (int64_t)ir_dtype_size(v->dtype));
+      at += cg_align64(ir_numel(v->shape, g->max_seq) * (int64_t)ir_dtype_size(v->dtype));
     }
   }
   e->kv_offset = at;
   for (int i = 0; i < g->n_nodes; i++) {
     const Node *n = g->nodes[i];
     if (n->dead || n->op != OP_ATTENTION) continue;
-    at += 2 * align64(g->max_seq * n->attrs.kv_heads * n->attrs.head_dim * 4);
+    at += 2 * kv_cache_bytes(e, n);
   }
   e->kv_bytes = at - e->kv_offset;
-  if (has_attention(e)) at += align64(g->max_seq * 4);
+  if (has_attention(e)) at += cg_align64(g->max_seq * 4);
   e->rope_offset = at;
   for (int i = 0; i < g->n_nodes; i++)
     if (is_first_rope(e, i)) at += rope_table_bytes(e, g->nodes[i]);
@@ -136,7 +139,7 @@ void cg_emit_bind_state(CgEmit *e) {
   for (int i = 0; i < g->n_nodes; i++) {
     const Node *n = g->nodes[i];
     if (n->dead || n->op != OP_ATTENTION) continue;
-    int64_t bytes = align64(g->max_seq * n->attrs.kv_heads * n->attrs.head_dim * 4);
+    int64_t bytes = kv_cache_bytes(e, n);
     buf_printf(c, "  s->k_cache_%s = (float *)(mem + %lld);\n", e->cname[n->out->id],
                (long long)at);
     buf_printf(c, "  s->v_cache_%s = (float *)(mem + %lld);\n", e->cname[n->out->id],

@@ -18,8 +18,6 @@
 #include "codegen.h"
 #include "generic/weights.c"
 
-static int64_t align64(int64_t x) { return (x + 63) & ~(int64_t)63; }
-
 static int64_t const_bytes(const Value *v) {
   return ir_numel(v->shape, 1) * (int64_t)ir_dtype_size(v->dtype);
 }
@@ -72,7 +70,7 @@ int cg_plan_weights(CgEmit *e, Buf *blob) {
     e->packed[i] = packable(e, v);
     e->offset[i] = (int64_t)blob->len;
     append_const(blob, v, e->packed[i]);
-    buf_append(blob, zeros, (size_t)(align64((int64_t)blob->len) - (int64_t)blob->len));
+    buf_append(blob, zeros, (size_t)(cg_align64((int64_t)blob->len) - (int64_t)blob->len));
   }
   e->blob_bytes = (int64_t)blob->len;
   e->blob_checksum = rt_blob_checksum((const unsigned char *)blob->data, (uint64_t)blob->len);
@@ -81,23 +79,12 @@ int cg_plan_weights(CgEmit *e, Buf *blob) {
   return 0;
 }
 
-static const char *const_type(DType dt) {
-  static const char *names[DT_COUNT] = {"float", "double", "int32_t", "uint8_t"};
-  return names[dt];
-}
-
-/* "[64,192]" for a constant's shape (constants never have T). */
+/* "[64,192]", or a Conv1D weight's original and stored shapes. */
 static const char *dims_text(const CgEmit *e, Shape s, bool transposed) {
-  if (transposed) return arena_printf(e->g->arena, "[%lld,%lld], stored transposed as [%lld,%lld]",
-                                      (long long)s.dim[0], (long long)s.dim[1],
-                                      (long long)s.dim[1], (long long)s.dim[0]);
-  Buf b = {0};
-  buf_puts(&b, "[");
-  for (int i = 0; i < s.rank; i++) buf_printf(&b, "%s%lld", i ? "," : "", (long long)s.dim[i]);
-  buf_puts(&b, "]");
-  const char *r = arena_strdup(e->g->arena, b.data);
-  buf_free(&b);
-  return r;
+  if (!transposed) return cg_shape_text(e, s);
+  return arena_printf(e->g->arena, "[%lld,%lld], stored transposed as [%lld,%lld]",
+                      (long long)s.dim[0], (long long)s.dim[1], (long long)s.dim[1],
+                      (long long)s.dim[0]);
 }
 
 void cg_emit_weights_struct(CgEmit *e) {
@@ -107,7 +94,7 @@ void cg_emit_weights_struct(CgEmit *e) {
   for (int i = 0; i < g->n_values; i++) {
     const Value *v = g->values[i];
     if (!v->is_const || !e->used[i]) continue;
-    buf_printf(e->c, "  const %s *%s;  /* %s %s%s */\n", const_type(v->dtype), e->cname[i],
+    buf_printf(e->c, "  const %s *%s;  /* %s %s%s */\n", cg_c_type(v->dtype), e->cname[i],
                cg_comment(e, v->source ? v->source : v->name),
                dims_text(e, v->shape, e->packed[i]),
                v->packed ? arena_printf(e->g->arena, ", pre-packed in panels of %d outputs",
@@ -129,7 +116,7 @@ void cg_emit_bind_weights(CgEmit *e) {
     const Value *v = g->values[i];
     if (!v->is_const || !e->used[i]) continue;
     buf_printf(e->c, "  w->%s = (const %s *)p;\n  p += %lld;\n", e->cname[i],
-               const_type(v->dtype), (long long)align64(const_bytes(v)));
+               cg_c_type(v->dtype), (long long)cg_align64(const_bytes(v)));
   }
   buf_printf(e->c, "  w->unused_ = 0;\n}\n\n");
 }

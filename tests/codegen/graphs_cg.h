@@ -148,13 +148,19 @@ static Graph *cg_graph_bert(Arena *a, const char *name) {
   return x ? g : NULL;
 }
 
+/* A small encoder graph (context 8) up to its embedded tokens x [T,D]. */
+static Value *cg_small_encoder(Arena *a, const char *name, Graph **out) {
+  Graph *g = *out = ir_graph_new(a, name, FAMILY_GRAPH);
+  g->max_seq = 8, g->vocab_size = V, g->is_decoder = false;
+  Value *tok = ir_input(g, "tokens", DT_I32, ir_shape(1, (int64_t)IR_DIM_T));
+  return test_op(g, OP_EMBEDDING, "x", (Attrs){0}, 2, test_const2(g, "wte", V, D), tok, NULL);
+}
+
 /* A Conv1D-layout weight [K,N] read by a linear and by a matmul: it cannot be
  * stored transposed, so the linear runs rt_linear_kn. */
 static Graph *cg_graph_shared_kn(Arena *a, const char *name) {
-  Graph *g = ir_graph_new(a, name, FAMILY_GRAPH);
-  g->max_seq = 8, g->vocab_size = V, g->is_decoder = false;
-  Value *tok = ir_input(g, "tokens", DT_I32, ir_shape(1, (int64_t)IR_DIM_T));
-  Value *x = test_op(g, OP_EMBEDDING, "x", (Attrs){0}, 2, test_const2(g, "wte", V, D), tok, NULL);
+  Graph *g;
+  Value *x = cg_small_encoder(a, name, &g);
   Value *m = test_const2(g, "shared*/weight /*", D, 24);   /* a name that would end a comment */
   Value *y = cg_lin(g, "y", x, m, cg_bias(g, "y.bias", 24), 1);
   Value *z = test_op(g, OP_MATMUL, "z", (Attrs){0}, 2, x, m, NULL);
@@ -166,10 +172,8 @@ static Graph *cg_graph_shared_kn(Arena *a, const char *name) {
 /* The fused forms passes write: linear with an activation epilogue, linear
  * with activation and residual input (4 inputs), and CRMSNorm. */
 static Graph *cg_graph_fused(Arena *a, const char *name) {
-  Graph *g = ir_graph_new(a, name, FAMILY_GRAPH);
-  g->max_seq = 8, g->vocab_size = V, g->is_decoder = false;
-  Value *tok = ir_input(g, "tokens", DT_I32, ir_shape(1, (int64_t)IR_DIM_T));
-  Value *x = test_op(g, OP_EMBEDDING, "x", (Attrs){0}, 2, test_const2(g, "wte", V, D), tok, NULL);
+  Graph *g;
+  Value *x = cg_small_encoder(a, name, &g);
   Value *h = test_op(g, OP_LINEAR, "fc", (Attrs){.act = OP_GELU_TANH}, 3, x,
                      test_const2(g, "fc.weight", 24, D), cg_bias(g, "fc.bias", 24));
   Value *in[4] = {h, test_const2(g, "proj.weight", D, 24), cg_bias(g, "proj.bias", D), x};
