@@ -70,18 +70,30 @@ static inline void rt_neon_tile(int mr, int nr, int kc, const float *a, int64_t 
                                 const float *bias) {
   const float *ar[RT_NEON_MR];
   for (int i = 0; i < RT_NEON_MR; i++) ar[i] = a + (i < mr ? i : mr - 1) * lda;
-  float32x4_t acc[RT_NEON_MR][4];
-  for (int i = 0; i < RT_NEON_MR; i++)
-    for (int j = 0; j < 4; j++) acc[i][j] = vdupq_n_f32(0.0f);
+  /* 16 named accumulators: loops over rows and columns would leave them in memory. */
+  float32x4_t c00 = vdupq_n_f32(0.0f), c01 = c00, c02 = c00, c03 = c00, c10 = c00, c11 = c00;
+  float32x4_t c12 = c00, c13 = c00, c20 = c00, c21 = c00, c22 = c00, c23 = c00, c30 = c00;
+  float32x4_t c31 = c00, c32 = c00, c33 = c00;
   float pad[RT_NEON_NR] = {0};
+#define RT_NEON_ROW(i, x0, x1, x2, x3)                       \
+  do {                                                       \
+    float av = ar[i][k];                                     \
+    x0 = vfmaq_n_f32(x0, bv[0], av);                         \
+    x1 = vfmaq_n_f32(x1, bv[1], av);                         \
+    x2 = vfmaq_n_f32(x2, bv[2], av);                         \
+    x3 = vfmaq_n_f32(x3, bv[3], av);                         \
+  } while (0)
   for (int k = 0; k < kc; k++) {
     float32x4_t bv[4];
     rt_neon_load_row(b + (int64_t)k * ldb, nr, pad, bv);
-    for (int i = 0; i < RT_NEON_MR; i++) {
-      float av = ar[i][k];
-      for (int j = 0; j < 4; j++) acc[i][j] = vfmaq_n_f32(acc[i][j], bv[j], av);
-    }
+    RT_NEON_ROW(0, c00, c01, c02, c03);
+    RT_NEON_ROW(1, c10, c11, c12, c13);
+    RT_NEON_ROW(2, c20, c21, c22, c23);
+    RT_NEON_ROW(3, c30, c31, c32, c33);
   }
+#undef RT_NEON_ROW
+  float32x4_t acc[RT_NEON_MR][4] = {{c00, c01, c02, c03}, {c10, c11, c12, c13},
+                                    {c20, c21, c22, c23}, {c30, c31, c32, c33}};
   for (int i = 0; i < mr; i++) {
     float row[RT_NEON_NR], *ci = c + i * ldc;
     for (int j = 0; j < 4; j++) vst1q_f32(row + 4 * j, acc[i][j]);

@@ -74,17 +74,29 @@ RT_AVX512 static void rt_avx512_tile(int mr, int nr, int kc, const float *a, int
   const float *ar[RT_AVX512_MR];
   for (int i = 0; i < RT_AVX512_MR; i++) ar[i] = a + (i < mr ? i : mr - 1) * lda;
   __mmask16 m0 = rt_avx512_mask(nr), m1 = rt_avx512_mask(nr - 16);
-  __m512 acc[RT_AVX512_MR][2];
-  for (int i = 0; i < RT_AVX512_MR; i++) acc[i][0] = acc[i][1] = _mm512_setzero_ps();
+  /* 24 named accumulators: a loop over rows would leave them in memory. */
+  __m512 c00 = _mm512_setzero_ps(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
+  __m512 c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
+  __m512 c60 = c00, c61 = c00, c70 = c00, c71 = c00, c80 = c00, c81 = c00;
+  __m512 c90 = c00, c91 = c00, ca0 = c00, ca1 = c00, cb0 = c00, cb1 = c00;
+#define RT_AVX512_ROW(i, ci0, ci1)                   \
+  do {                                               \
+    __m512 av = _mm512_set1_ps(ar[i][k]);            \
+    ci0 = _mm512_fmadd_ps(av, b0, ci0);              \
+    ci1 = _mm512_fmadd_ps(av, b1, ci1);              \
+  } while (0)
   for (int k = 0; k < kc; k++) {
     __m512 b0 = _mm512_maskz_loadu_ps(m0, b + k * ldb);
     __m512 b1 = _mm512_maskz_loadu_ps(m1, b + k * ldb + 16);
-    for (int i = 0; i < RT_AVX512_MR; i++) {   /* fully unrolled at -O2 (constant trip) */
-      __m512 av = _mm512_set1_ps(ar[i][k]);
-      acc[i][0] = _mm512_fmadd_ps(av, b0, acc[i][0]);
-      acc[i][1] = _mm512_fmadd_ps(av, b1, acc[i][1]);
-    }
+    RT_AVX512_ROW(0, c00, c01); RT_AVX512_ROW(1, c10, c11); RT_AVX512_ROW(2, c20, c21);
+    RT_AVX512_ROW(3, c30, c31); RT_AVX512_ROW(4, c40, c41); RT_AVX512_ROW(5, c50, c51);
+    RT_AVX512_ROW(6, c60, c61); RT_AVX512_ROW(7, c70, c71); RT_AVX512_ROW(8, c80, c81);
+    RT_AVX512_ROW(9, c90, c91); RT_AVX512_ROW(10, ca0, ca1); RT_AVX512_ROW(11, cb0, cb1);
   }
+#undef RT_AVX512_ROW
+  __m512 acc[RT_AVX512_MR][2] = {{c00, c01}, {c10, c11}, {c20, c21}, {c30, c31},
+                                 {c40, c41}, {c50, c51}, {c60, c61}, {c70, c71},
+                                 {c80, c81}, {c90, c91}, {ca0, ca1}, {cb0, cb1}};
   __m512 z = _mm512_setzero_ps();
   __m512 base0 = bias && first ? _mm512_maskz_loadu_ps(m0, bias) : z;
   __m512 base1 = bias && first ? _mm512_maskz_loadu_ps(m1, bias + 16) : z;
