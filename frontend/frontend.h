@@ -87,8 +87,8 @@ Doc *fe_yaml_load(Arena *a, const char *path);
 
 /* Appends item (with its key and the key's location; NULL/LOC_NONE in an array)
  * to an array or object under construction whose arrays hold *cap entries,
- * doubling them as needed.  false when out of memory.  The JSON and YAML
- * readers share it; each checks FE_DOC_MAX_ITEMS first. */
+ * doubling them as needed.  false when out of memory, or after a diagnostic
+ * at d past FE_DOC_MAX_ITEMS.  The JSON and YAML readers share it. */
 bool fe_doc_append(Arena *a, Doc *d, int *cap, Doc *item, const char *key, Loc key_loc);
 /* The value of key in an object, or NULL (also when obj is not an object). */
 Doc *fe_doc_get(const Doc *obj, const char *key);

@@ -204,12 +204,6 @@ static Doc *string(Parser *ps) {
   return d;
 }
 
-/* Appends item (and its key) to an array or object under construction. */
-static bool push(Parser *ps, Doc *d, int *cap, Doc *item, const char *key, Loc key_loc) {
-  if (d->n >= FE_DOC_MAX_ITEMS) return fail(ps, "too many items"), false;
-  return fe_doc_append(ps->arena, d, cap, item, key, key_loc);
-}
-
 static int compare_keys(const void *x, const void *y) {
   const char *const *a = *(const char *const *const *)x, *const *b = *(const char *const *const *)y;
   int c = strcmp(*a, *b);
@@ -244,7 +238,7 @@ static bool member(Parser *ps, Doc *obj, int *cap) {
   if (!at(ps, ':')) return fail(ps, "expected ':'"), false;
   ps->p++;
   Doc *v = value(ps);
-  return v && push(ps, obj, cap, v, key, key_loc);
+  return v && fe_doc_append(ps->arena, obj, cap, v, key, key_loc);
 }
 
 /* object = '{' [ member ( ',' member )* ] '}'
@@ -260,7 +254,8 @@ static Doc *container(Parser *ps, bool is_object) {
   if (at(ps, close)) return ps->p++, ps->depth--, d;
   for (;;) {
     skip_space(ps);
-    if (is_object ? !member(ps, d, &cap) : !push(ps, d, &cap, value(ps), NULL, LOC_NONE))
+    if (is_object ? !member(ps, d, &cap)
+                  : !fe_doc_append(ps->arena, d, &cap, value(ps), NULL, LOC_NONE))
       return NULL;
     if (!is_object && !d->items[d->n - 1]) return NULL;
     skip_space(ps);
@@ -297,6 +292,8 @@ Doc *fe_json_parse(Arena *a, const char *text, size_t len, const char *file, boo
 }
 
 bool fe_doc_append(Arena *a, Doc *d, int *cap, Doc *item, const char *key, Loc key_loc) {
+  if (d->n >= FE_DOC_MAX_ITEMS)
+    return diag_error(d->loc, "too many items (limit is %d)", FE_DOC_MAX_ITEMS), false;
   if (d->n == *cap) {
     int nc = *cap ? *cap * 2 : 8;
     Doc **items = arena_alloc(a, sizeof(Doc *) * (size_t)nc);

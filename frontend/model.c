@@ -49,12 +49,15 @@ static bool is_keyword(const char *s) {
   return s[0] == '_' && (s[1] == '_' || (s[1] >= 'A' && s[1] <= 'Z'));   /* reserved */
 }
 
+static bool is_ident_char(char c) {
+  return c == '_' || (c >= '0' && c <= '9') || ((c | 32) >= 'a' && (c | 32) <= 'z');
+}
+
 /* A C identifier usable as the prefix of generated symbols. */
 static bool is_identifier(const char *s) {
   if (!*s || (*s >= '0' && *s <= '9') || strlen(s) > 64 || is_keyword(s)) return false;
   for (; *s; s++)
-    if (!(*s == '_' || (*s >= '0' && *s <= '9') || ((*s | 32) >= 'a' && (*s | 32) <= 'z')))
-      return false;
+    if (!is_ident_char(*s)) return false;
   return true;
 }
 
@@ -178,8 +181,7 @@ static const char *folder_name(Arena *a, const char *path) {
   char *s = arena_printf(a, "%s%.*s", digit ? "_" : "", (int)(n - start), path + start);
   if (!s) return NULL;
   for (char *p = s; *p; p++)
-    if (!(*p == '_' || (*p >= '0' && *p <= '9') || ((*p | 32) >= 'a' && (*p | 32) <= 'z')))
-      *p = '_';
+    if (!is_ident_char(*p)) *p = '_';
   return is_identifier(s) && strspn(s, "_") < strlen(s) ? s : "model";
 }
 

@@ -136,12 +136,6 @@ static Doc *scalar(Reader *r) {
   return next(r) ? d : NULL;
 }
 
-/* Appends an item (and key) to a list or mapping under construction. */
-static bool append(Reader *r, Doc *d, int *cap, Doc *item, const char *key, Loc key_loc) {
-  if (d->n >= FE_DOC_MAX_ITEMS) return diag_error(key_loc, "too many items"), false;
-  return fe_doc_append(r->arena, d, cap, item, key, key_loc);
-}
-
 /* One mapping entry: a scalar key (a string, whatever it looks like) and a node. */
 static bool entry(Reader *r, Doc *map, int *cap) {
   Loc key_loc = event_loc(r);
@@ -152,7 +146,7 @@ static bool entry(Reader *r, Doc *map, int *cap) {
   if (fe_doc_get(map, key->string))
     return diag_error(key_loc, "duplicate key '%s'", key->string), false;
   Doc *v = node(r);
-  return v && append(r, map, cap, v, key->string, key_loc);
+  return v && fe_doc_append(r->arena, map, cap, v, key->string, key_loc);
 }
 
 /* A block or flow sequence/mapping, up to its end event. */
@@ -173,7 +167,8 @@ static Doc *collection(Reader *r, bool is_map) {
   int cap = 0;
   if (!next(r)) return NULL;
   while (r->event.type != end) {
-    if (is_map ? !entry(r, d, &cap) : !append(r, d, &cap, node(r), NULL, LOC_NONE)) return NULL;
+    if (is_map ? !entry(r, d, &cap) : !fe_doc_append(r->arena, d, &cap, node(r), NULL, LOC_NONE))
+      return NULL;
     if (!is_map && !d->items[d->n - 1]) return NULL;
   }
   r->depth--;
