@@ -135,7 +135,7 @@ int pass_crmsnorm(Graph *g, const PassOptions *opt) {
   PassStream s;
   int rc = pass_stream_analyze(g, &s);
   if (rc == 0 && !pass_stream_refused(&s, "crmsnorm") && readers_fold(g, &s)) {
-    rc = pass_stream_centre(g, &s);
+    rc = pass_stream_centre(g, &s, false);
     if (rc == 0) rc = compress(g, &s);
   }
   pass_stream_free(&s);

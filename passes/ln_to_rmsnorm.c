@@ -73,7 +73,7 @@ int pass_ln_to_rmsnorm(Graph *g, const PassOptions *opt) {
   PassStream s;
   int rc = pass_stream_analyze(g, &s);
   if (rc == 0 && !pass_stream_refused(&s, "ln_to_rmsnorm")) {
-    rc = pass_stream_centre(g, &s);
+    rc = pass_stream_centre(g, &s, true);
     for (int i = 0; i < s.n_norms && rc == 0; i++) rc = replace_norm(g, s.norms[i]);
   }
   pass_stream_free(&s);

@@ -104,7 +104,8 @@ bool pass_in_stream(const PassStream *s, const Value *v);
 /* Remarks why `pass` does not apply; true when it does not. */
 bool pass_stream_refused(const PassStream *s, const char *pass);
 /* Makes every write into the stream zero-mean (new constants).  0, or -1. */
-int pass_stream_centre(Graph *g, PassStream *s);
+/* share_tied: a tied head shares the centred table (ln_to_rmsnorm); else it is untied. */
+int pass_stream_centre(Graph *g, PassStream *s, bool share_tied);
 /* b minus its mean, as a new constant; NULL after a diagnostic. */
 Value *pass_centred_vector(Graph *g, const Value *b);
 /* True when v's n readers (users) are all linears taking v as x with constant

@@ -120,39 +120,61 @@ static bool is_tied_head(const Node *u, const Value *t) {
          (u->n_inputs < 3 || !u->inputs[2] || pass_is_f32_const(u->inputs[2]));
 }
 
-/* h E^T + b = h E'^T + b + m (h 1^T): a tied head reads the centred table E'
- * (rows minus their means m) and adds a rank-1 correction, so embedding and
- * head still share one table.  The head node itself becomes the final add. */
-static int correct_head(Graph *g, Node *head, Value *centred, const float *means) {
-  Value *t = head->inputs[1], *h = head->inputs[0];
+/* One table for both readers: A = [E' | m] (V x (d+1); E' the centred rows,
+ * m their means).  The embedding reads A and drops the last column; the tied
+ * head reads [h, h 1^T] against A, since h E^T = h E'^T + (h 1^T) m^T.  Costs
+ * V floats and 2(V+d) FLOPs per token instead of a second V x d table. */
+static int share_table(Graph *g, Node *emb, Node **heads, int n_heads, const float *centred,
+                       const float *means) {
+  Value *t = emb->inputs[0];
   int64_t V = t->shape.dim[0], D = t->shape.dim[1];
-  float *ones = pass_alloc_f32(g, D);
-  Value **in = arena_alloc(g->arena, sizeof(Value *) * 2);
-  if (!ones || !in) return diag_error(LOC_NONE, "out of memory"), -1;
+  float *aug = pass_alloc_f32(g, V * (D + 1)), *ones = pass_alloc_f32(g, D);
+  if (!aug || !ones) return -1;
+  for (int64_t r = 0; r < V; r++) {
+    memcpy(aug + r * (D + 1), centred + r * D, sizeof(float) * (size_t)D);
+    aug[r * (D + 1) + D] = means[r];
+  }
   for (int64_t i = 0; i < D; i++) ones[i] = 1;
-  Value *vones = pass_new_const(g, t, "ones", ir_shape(2, (int64_t)1, D), ones);
-  Value *vm = pass_new_const(g, t, "row_means", ir_shape(2, V, (int64_t)1), means);
-  if (!vones || !vm) return -1;
-  Value *mi[3] = {h, centred, head->n_inputs > 2 ? head->inputs[2] : NULL}, *si[2] = {h, vones};
-  Attrs at = {0};
-  Value *main = pass_insert_before(g, head, OP_LINEAR, mi, mi[2] ? 3 : 2, &at,
-                                   arena_printf(g->arena, "%s.centred", head->out->name));
-  Value *sum = main ? pass_insert_before(g, head, OP_LINEAR, si, 2, &at,
-                                         arena_printf(g->arena, "%s.sum", head->out->name)) : NULL;
-  Value *ci[2] = {sum, vm};
-  Value *corr = sum ? pass_insert_before(g, head, OP_LINEAR, ci, 2, &at,
-                                         arena_printf(g->arena, "%s.mean_correction", head->out->name)) : NULL;
-  if (!corr) return -1;
-  in[0] = main, in[1] = corr;
-  head->op = OP_ADD, head->inputs = in, head->n_inputs = 2, head->attrs = at;
-  pass_add_note(g, head, "tied head on the centred table + rank-1 row-mean correction, exact");
+  Value *va = pass_new_const(g, t, "centred_with_means", ir_shape(2, V, D + 1), aug);
+  Value *vo = pass_new_const(g, t, "ones", ir_shape(2, (int64_t)1, D), ones);
+  if (!va || !vo) return -1;
+  /* The embedding now yields [T, d+1] (value y); a slice right after it gives
+   * back the stream value its readers already use. */
+  Value *stream = emb->out;
+  Node *next = NULL;
+  for (int i = 0; i < g->n_nodes - 1 && !next; i++)
+    if (g->nodes[i] == emb) next = g->nodes[i + 1];
+  Attrs sl = {.axis = -1, .start = 0, .length = D};
+  Value *y = next ? pass_insert_before(g, next, OP_SLICE, &stream, 1, &sl,
+                                       arena_printf(g->arena, "%s.with_mean", stream->name)) : NULL;
+  if (!y) return -1;
+  Node *slice = y->producer;
+  emb->inputs[0] = va;
+  emb->out = y, y->producer = emb, y->shape.dim[1] = D + 1;
+  slice->out = stream, stream->producer = slice, slice->inputs[0] = y;
+  for (int i = 0; i < n_heads; i++) {
+    Node *head = heads[i];
+    Value *h = head->inputs[0], *si[2] = {h, vo};
+    Attrs lin = {0}, cat = {.axis = -1};
+    Value *sum = pass_insert_before(g, head, OP_LINEAR, si, 2, &lin,
+                                    arena_printf(g->arena, "%s.row_sum", head->out->name));
+    Value *ci[2] = {h, sum};
+    Value *haug = sum ? pass_insert_before(g, head, OP_CONCAT, ci, 2, &cat,
+                                           arena_printf(g->arena, "%s.input", head->out->name)) : NULL;
+    if (!haug) return -1;
+    head->inputs[0] = haug, head->inputs[1] = va;
+    pass_add_note(g, head, "tied head on [centred table | row means], exact");
+    diag_remark(head->loc, "ln_to_rmsnorm: tied head '%s' shares the centred '%s' (+ a row-mean "
+                "column: %lld bytes)", head->out->name, t->source ? t->source : t->name,
+                (long long)(V * (int64_t)sizeof(float)));
+  }
   return 0;
 }
 
 /* Embedding: table rows minus their means, as a new constant.  A tied head
- * shares it through correct_head; any other reader keeps the old table
- * (untied, at the cost of a second copy). */
-static int centre_embedding(Graph *g, Node *n) {
+ * shares it (share_table) when `share` is set; any other reader keeps the old
+ * table (untied, at the cost of a second copy). */
+static int centre_embedding(Graph *g, Node *n, bool share) {
   Value *t = n->inputs[0];
   int64_t rows = t->shape.dim[0], d = t->shape.dim[1];
   const float *src = t->data;
@@ -165,27 +187,28 @@ static int centre_embedding(Graph *g, Node *n) {
     means[r] = (float)mean;
     for (int64_t c = 0; c < d; c++) dst[r * d + c] = (float)(src[r * d + c] - mean);
   }
-  Value *v = pass_new_const(g, t, "centred", t->shape, dst);
-  if (!v) return -1;
-  n->inputs[0] = v;
   pass_add_note(g, n, "rows centred (zero-mean residual write), exact");
-  int others = pass_users(g, t, NULL, 0);
-  Node **users = malloc(sizeof(Node *) * (size_t)(others + 1));
+  int others = pass_users(g, t, NULL, 0) - 1;
+  Node **users = malloc(sizeof(Node *) * (size_t)(others + 2)), **heads;
   if (!users) return diag_error(LOC_NONE, "out of memory"), -1;
-  pass_users(g, t, users, others);
-  bool all_heads = others > 0;
-  for (int i = 0; i < others; i++) all_heads &= is_tied_head(users[i], t);
+  int n_all = pass_users(g, t, users, others + 1), k = 0;
+  for (int i = 0; i < n_all; i++)
+    if (users[i] != n) users[k++] = users[i];
+  heads = users;
+  bool all_heads = share && others > 0;
+  for (int i = 0; i < others; i++) all_heads &= is_tied_head(heads[i], t);
   int rc = 0;
-  for (int i = 0; i < others && all_heads && rc == 0; i++) {
-    rc = correct_head(g, users[i], v, means);
-    diag_remark(users[i]->loc, "ln_to_rmsnorm: tied head '%s' reads the centred '%s' plus a "
-                "rank-1 row-mean correction (no second copy)", users[i]->out->name,
-                t->source ? t->source : t->name);
+  if (all_heads) {
+    rc = share_table(g, n, heads, others, dst, means);
+  } else {
+    Value *v = pass_new_const(g, t, "centred", t->shape, dst);
+    if (!v) rc = -1;
+    else n->inputs[0] = v;
+    if (others)
+      diag_remark(n->loc, "ln_to_rmsnorm: untied '%s' from its other readers (they keep the "
+                  "original table): +%lld bytes of weights", t->source ? t->source : t->name,
+                  (long long)(rows * d * (int64_t)sizeof(float)));
   }
-  if (others && !all_heads)
-    diag_remark(n->loc, "ln_to_rmsnorm: untied '%s' from its other readers (they keep the "
-                "original table): +%lld bytes of weights", t->source ? t->source : t->name,
-                (long long)(rows * d * (int64_t)sizeof(float)));
   free(users);
   return rc;
 }
@@ -277,9 +300,9 @@ bool pass_stream_refused(const PassStream *s, const char *pass) {
 }
 
 /* Centres every write into the stream (embeddings, linears, constants). */
-int pass_stream_centre(Graph *g, PassStream *s) {
+int pass_stream_centre(Graph *g, PassStream *s, bool share_tied) {
   for (int i = 0; i < s->n_embeds; i++)
-    if (centre_embedding(g, s->embeds[i])) return -1;
+    if (centre_embedding(g, s->embeds[i], share_tied)) return -1;
   for (int i = 0; i < s->n_w; i++)
     if (centre_linear(g, s->centre_w[i])) return -1;
   for (int i = 0; i < s->n_b; i++) {

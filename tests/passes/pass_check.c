@@ -198,7 +198,7 @@ static void expect_stats(const Graph *u, const Graph *g) {
 }
 
 static const Case cases[] = {
-    {"ln_to_rmsnorm.gpt", M_GPT, "ln_to_rmsnorm", 0, 1e-5, "rank-1 row-mean correction", expect_ln_gone},
+    {"ln_to_rmsnorm.gpt", M_GPT, "ln_to_rmsnorm", 0, 1e-5, "row-mean column", expect_ln_gone},
     {"ln_to_rmsnorm.gpt_untied", M_GPT_UNTIED, "ln_to_rmsnorm", 0, 1e-5, "is now RMSNorm", expect_ln_gone},
     {"ln_to_rmsnorm.refuses_post_ln", M_POST_LN, "ln_to_rmsnorm", 0, 0, "not applied: post-LN", expect_unchanged},
     {"ln_to_rmsnorm.refuses_sandwich", M_SANDWICH, "ln_to_rmsnorm", 0, 0, "not applied: sandwich norm", expect_unchanged},
@@ -220,7 +220,8 @@ static const Case cases[] = {
     {"stats.gpt", M_GPT, "", 0, 0, NULL, expect_stats},
     {"O1.gpt", M_GPT, NULL, 1, 1e-5, NULL, NULL},
     {"O2.gpt", M_GPT, NULL, 2, 1e-5, NULL, expect_ln_gone},
-    {"O3.gpt_untied", M_GPT_UNTIED, NULL, 3, 1e-5, "is now CRMSNorm", expect_crms},
+    {"O3.gpt_untied", M_GPT_UNTIED, NULL, 3, 1e-5, "is now RMSNorm", expect_ln_gone},
+    {"crmsnorm.pipeline", M_GPT_UNTIED, "un_fold,fold,crmsnorm,ln_to_rmsnorm,cse,fuse_linears,fuse_epilogue,dce,plan_memory", 0, 1e-5, "is now CRMSNorm", expect_crms},
     {"O2.llama", M_LLAMA, NULL, 2, 1e-5, NULL, expect_fused},
     {"O2.post_ln", M_POST_LN, NULL, 2, 1e-5, "not applied: post-LN", NULL},
     {"O2.un", M_UN, NULL, 2, 1e-5, NULL, NULL},
