@@ -224,6 +224,11 @@ typedef enum {
   TARGET_COUNT
 } Target;
 
+/* ir/build.c: a target's --target= spelling ("x86-64-avx2"), and the target
+ * spelled name (0, or -1 when there is none); the driver and tests share them. */
+const char *ir_target_name(Target t);
+int ir_parse_target(const char *name, Target *t);
+
 typedef enum { FAMILY_GRAPH, FAMILY_GPT2, FAMILY_LLAMA, FAMILY_BERT, FAMILY_RASP } Family;
 
 typedef struct Graph {

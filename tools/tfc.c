@@ -74,14 +74,6 @@ static bool has_suffix(const char *s, const char *suffix) {
   return n >= m && strcmp(s + n - m, suffix) == 0;
 }
 
-static int parse_target(const char *name, Target *t) {
-  static const char *names[TARGET_COUNT] = {"host", "generic", "x86-64-avx2", "x86-64-avx512",
-                                            "aarch64-neon", "cuda"};
-  for (int i = 0; i < TARGET_COUNT; i++)
-    if (strcmp(name, names[i]) == 0) return *t = (Target)i, 0;
-  return -1;
-}
-
 static int parse_emit(const char *name, EmitKind *e) {
   static const char *names[] = {"c", "llvm", "cuda", "ir", "yaml"};
   for (int i = 0; i < 5; i++)
@@ -128,7 +120,7 @@ static int parse_args(int argc, char **argv, Options *o) {
     } else if ((v = option_value(a, "--emit", &i, argc, argv))) {
       if (parse_emit(v, &o->emit)) return usage_error("unknown --emit kind '%s'", v);
     } else if ((v = option_value(a, "--target", &i, argc, argv))) {
-      if (parse_target(v, &o->cg.target)) return usage_error("unknown target '%s'", v);
+      if (ir_parse_target(v, &o->cg.target)) return usage_error("unknown target '%s'", v);
       o->target_given = true;
     } else if ((v = option_value(a, "--weights", &i, argc, argv))) {
       if (parse_weights(v, &o->cg.weights)) return usage_error("unknown --weights mode '%s'", v);

@@ -22,15 +22,6 @@
 
 static const char marker[] = "# >>> expect\n";
 
-/* --target=NAME, spelled as the driver spells it (tools/tfc.c). */
-static int parse_target(const char *name, Target *t) {
-  static const char *names[TARGET_COUNT] = {"host", "generic", "x86-64-avx2", "x86-64-avx512",
-                                            "aarch64-neon", "cuda"};
-  for (int i = 0; i < TARGET_COUNT; i++)
-    if (strcmp(name, names[i]) == 0) return *t = (Target)i, 0;
-  return -1;
-}
-
 /* Fills opt from the words after "# args:". */
 static int parse_args(const char *text, PassOptions *opt) {
   const char *p = strstr(text, "# args:");
@@ -44,7 +35,7 @@ static int parse_args(const char *text, PassOptions *opt) {
       opt->opt_level = w[2] - '0';
     else if (!strncmp(w, "--passes=", 9))
       opt->pass_list = strdup(w + 9);
-    else if (!strncmp(w, "--target=", 9) && parse_target(w + 9, &opt->target) == 0)
+    else if (!strncmp(w, "--target=", 9) && ir_parse_target(w + 9, &opt->target) == 0)
       continue;   /* kernel selection and pre-packing depend on it */
     else
       return fprintf(stderr, "tir_check: unknown argument '%s'\n", w), -1;
