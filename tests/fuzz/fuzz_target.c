@@ -19,7 +19,12 @@
  *     TFC_FUZZ_MODELS=build/tests/style/models build-fuzz/fuzz_yaml \
  *         -max_total_time=60 corpus_dir tests/fuzz/corpus/yaml
  * Without it, main() replays each file named on the command line as one input
- * (CTest: fuzz.replay.<kind>, over tests/fuzz/corpus/<kind>/).
+ * (CTest: fuzz.replay.<kind>, over tests/fuzz/corpus/<kind>/: the seeds, a few
+ * of the fuzzer's own inputs ("fuzzed-*") and any crash kept after its fix).
+ *
+ * As run (clang 14, 45 s each on a loaded 2-core machine, from the seeds):
+ * yaml 18,075 inputs, json 28,239, llama2c 25,303, rasp 6,276, safetensors
+ * 2,707 (each run maps a 17 KB file); no crash, leak or undiagnosed failure.
  */
 #include <stdlib.h>
 #include <string.h>
