@@ -13,6 +13,8 @@
 #                         bytes, the C compiles with -std=c11 -Wall -Wextra -Werror
 #                         under gcc (and clang when installed), and the object
 #                         exports only NAME_* (and main with --main)
+#   style.regress.<case>  the same for each tests/regress/*.rasp program (bugs
+#                         in generated C, each described in its file)
 set(TFC_STYLE_DIR ${CMAKE_CURRENT_SOURCE_DIR}/style)
 set(TFC_STYLE_WORK ${CMAKE_CURRENT_BINARY_DIR}/style)
 
@@ -52,4 +54,13 @@ foreach(m ${TFC_STYLE_INPUTS} rasp)
   # no_asan: it checks tfc's output, which the sanitizers do not change
   set_tests_properties(style.generated.${m} PROPERTIES LABELS "unit;no_asan"
                        FIXTURES_REQUIRED style_models)
+endforeach()
+
+file(GLOB TFC_STYLE_REGRESS CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/regress/*.rasp)
+foreach(case ${TFC_STYLE_REGRESS})
+  get_filename_component(name ${case} NAME_WE)
+  add_test(NAME style.regress.${name}
+           COMMAND sh ${TFC_STYLE_DIR}/check_generated.sh $<TARGET_FILE:tfc> ${case}
+                   ${TFC_STYLE_WORK}/regress_${name} ${TFC_STYLE_CCS})
+  set_tests_properties(style.regress.${name} PROPERTIES LABELS "unit;no_asan")
 endforeach()
