@@ -60,7 +60,7 @@ def main():
             d = ms.get((model, "decode"), {}).get(("tfc", t))
             if g and d:
                 bound = gb / g * 1e3
-                print("  Decode, %d thread%s: weights %.0f MB / %.1f GB/s measured read bandwidth = "
+                print("  Decode, %d thread%s: %.0f MB of weights read per step / %.1f GB/s measured = "
                       "%.1f ms to read them once; tfc's step %.1f ms = %.2fx that." %
                       (t, "" if t == 1 else "s", gb * 1e3, g, bound, d, d / bound))
     for t in (1, 2):

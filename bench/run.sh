@@ -75,7 +75,14 @@ print('$m\tcheck\t0\tmax_abs_ref\t%.3g' % np.abs(r).max())" >> "$results"
     fi
     measure "$m" onnxruntime "$t" node bench/ort_bench.js "$dir" "$t" "$RUNS"
   done
-  wbytes=$(stat -c %s "$dir/model.safetensors")
+  # bytes a decode step reads: every tensor but the embedding tables it only
+  # picks one row from (wpe; an untied Llama's embed_tokens)
+  wbytes=$($PY -c "
+import json, struct
+f = open('$dir/model.safetensors', 'rb'); h = json.loads(f.read(struct.unpack('<Q', f.read(8))[0]))
+skip = {'wpe.weight'} | ({'model.embed_tokens.weight'} if 'lm_head.weight' in h else set())
+print(sum(v['data_offsets'][1] - v['data_offsets'][0] for k, v in h.items()
+          if k != '__metadata__' and k not in skip))")
   record "$m" weights 0 bytes "$wbytes"
 done
 

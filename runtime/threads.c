@@ -39,13 +39,17 @@ typedef struct RtPool {
   unsigned job;             /* job counter (atomic): a worker runs each value once */
   int chunks;               /* the current job is cut into this many parts ... */
   int next;                 /* ... handed out in order (atomic) to whoever is free */
-  int pending;              /* workers still running the current job */
+  int pending;              /* workers still running the current job (atomic) */
   int quit;                 /* atomic: workers exit */
 } RtPool;
 
-/* Spins briefly for the next job before sleeping: decode steps come in bursts. */
+/* Spins for a while before sleeping: kernels come in bursts (a forward pass
+ * is dozens of jobs with short gaps), and waking a sleeping thread costs tens
+ * of microseconds, far more on a virtual machine. */
+#define RT_POOL_SPIN 200000
+
 static inline unsigned rt_pool_wait_job(RtPool *p, unsigned seen) {
-  for (int spin = 0; spin < 20000; spin++)
+  for (int spin = 0; spin < RT_POOL_SPIN; spin++)
     if (__atomic_load_n(&p->job, __ATOMIC_ACQUIRE) != seen ||
         __atomic_load_n(&p->quit, __ATOMIC_ACQUIRE))
       break;
@@ -73,7 +77,7 @@ static inline void *rt_pool_worker(void *arg) {
     if (__atomic_load_n(&p->quit, __ATOMIC_ACQUIRE)) break;
     rt_pool_work(p);
     pthread_mutex_lock(&p->lock);
-    if (--p->pending == 0) pthread_cond_signal(&p->done);
+    if (__atomic_sub_fetch(&p->pending, 1, __ATOMIC_ACQ_REL) == 0) pthread_cond_signal(&p->done);
     pthread_mutex_unlock(&p->lock);
   }
   return NULL;
@@ -141,13 +145,15 @@ RT_API void rt_pool_run(RtPool *p, RtTask fn, void *ctx) {
   p->ctx = ctx;
   p->chunks = 4 * p->n;
   __atomic_store_n(&p->next, 0, __ATOMIC_RELAXED);
-  p->pending = p->n - 1;
+  __atomic_store_n(&p->pending, p->n - 1, __ATOMIC_RELAXED);
   __atomic_add_fetch(&p->job, 1, __ATOMIC_RELEASE);
   pthread_cond_broadcast(&p->wake);
   pthread_mutex_unlock(&p->lock);
   rt_pool_work(p);
+  for (int spin = 0; spin < RT_POOL_SPIN && __atomic_load_n(&p->pending, __ATOMIC_ACQUIRE); spin++)
+    continue;   /* the others are finishing their last part: wait awake */
   pthread_mutex_lock(&p->lock);
-  while (p->pending > 0) pthread_cond_wait(&p->done, &p->lock);
+  while (__atomic_load_n(&p->pending, __ATOMIC_ACQUIRE) > 0) pthread_cond_wait(&p->done, &p->lock);
   pthread_mutex_unlock(&p->lock);
   pthread_mutex_unlock(&p->busy);
 }
