@@ -198,31 +198,39 @@ RT_AVX2 static inline float rt_avx2_hsum(__m256 v) {
   return _mm_cvtss_f32(s);
 }
 
-/* One row against a packed or [K,N] panel: out[0..nr] = bias + x b. Four
- * k-steps in flight so the FMA latency hides behind the loads. */
+/* One row against a packed or [K,N] panel: out[0..nr] = bias + x b.  Four
+ * k-steps in flight so the FMA latency hides behind the loads.  The eight
+ * accumulators are named, not an array: with an array indexed in a loop that
+ * `cc -O2` does not unroll, they live on the stack and every FMA waits on a
+ * store-to-load round trip. */
 RT_AVX2 static void rt_avx2_gemv_panel(const float *x, int K, const float *b, int ldb, int nr,
                                        const float *bias, float *out) {
   __m256i m0 = rt_avx2_mask(nr), m1 = rt_avx2_mask(nr - 8);
-  __m256 acc[8];
-  for (int i = 0; i < 8; i++) acc[i] = _mm256_setzero_ps();
+  __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
   int k = 0;
   if (nr == RT_AVX2_NR) {
-    for (; k + 4 <= K; k += 4)
-      for (int u = 0; u < 4; u++) {
-        __m256 xv = _mm256_broadcast_ss(x + k + u);
-        const float *bk = b + (int64_t)(k + u) * ldb;
-        acc[2 * u] = _mm256_fmadd_ps(xv, _mm256_loadu_ps(bk), acc[2 * u]);
-        acc[2 * u + 1] = _mm256_fmadd_ps(xv, _mm256_loadu_ps(bk + 8), acc[2 * u + 1]);
-      }
+    for (; k + 4 <= K; k += 4) {
+      const float *bk = b + (int64_t)k * ldb;
+      __m256 x0 = _mm256_broadcast_ss(x + k), x1 = _mm256_broadcast_ss(x + k + 1);
+      __m256 x2 = _mm256_broadcast_ss(x + k + 2), x3 = _mm256_broadcast_ss(x + k + 3);
+      a0 = _mm256_fmadd_ps(x0, _mm256_loadu_ps(bk), a0);
+      a1 = _mm256_fmadd_ps(x0, _mm256_loadu_ps(bk + 8), a1);
+      a2 = _mm256_fmadd_ps(x1, _mm256_loadu_ps(bk + ldb), a2);
+      a3 = _mm256_fmadd_ps(x1, _mm256_loadu_ps(bk + ldb + 8), a3);
+      a4 = _mm256_fmadd_ps(x2, _mm256_loadu_ps(bk + 2 * ldb), a4);
+      a5 = _mm256_fmadd_ps(x2, _mm256_loadu_ps(bk + 2 * ldb + 8), a5);
+      a6 = _mm256_fmadd_ps(x3, _mm256_loadu_ps(bk + 3 * ldb), a6);
+      a7 = _mm256_fmadd_ps(x3, _mm256_loadu_ps(bk + 3 * ldb + 8), a7);
+    }
   }
   for (; k < K; k++) {
     __m256 xv = _mm256_broadcast_ss(x + k);
     const float *bk = b + (int64_t)k * ldb;
-    acc[0] = _mm256_fmadd_ps(xv, _mm256_maskload_ps(bk, m0), acc[0]);
-    acc[1] = _mm256_fmadd_ps(xv, _mm256_maskload_ps(bk + 8, m1), acc[1]);
+    a0 = _mm256_fmadd_ps(xv, _mm256_maskload_ps(bk, m0), a0);
+    a1 = _mm256_fmadd_ps(xv, _mm256_maskload_ps(bk + 8, m1), a1);
   }
-  __m256 s0 = _mm256_add_ps(_mm256_add_ps(acc[0], acc[2]), _mm256_add_ps(acc[4], acc[6]));
-  __m256 s1 = _mm256_add_ps(_mm256_add_ps(acc[1], acc[3]), _mm256_add_ps(acc[5], acc[7]));
+  __m256 s0 = _mm256_add_ps(_mm256_add_ps(a0, a2), _mm256_add_ps(a4, a6));
+  __m256 s1 = _mm256_add_ps(_mm256_add_ps(a1, a3), _mm256_add_ps(a5, a7));
   if (bias) {
     s0 = _mm256_add_ps(s0, _mm256_maskload_ps(bias, m0));
     s1 = _mm256_add_ps(s1, _mm256_maskload_ps(bias + 8, m1));
