@@ -12,7 +12,10 @@
  * it); the C emitter writes Value.packed into the blob, and select_kernels
  * picks the packed kernel for the node.  A weight with any other reader (a
  * tied lm head shares wte with the embedding lookup) or that is a graph
- * output stays row-major: its linear gets the row-major SIMD kernel instead.
+ * output stays row-major.  When it is small (TIED_COPY_MAX_BYTES), its linears
+ * read a packed copy instead, a new constant "NAME.packed" of the same data
+ * (the blob holds the table twice: row-major for the embedding, packed for the
+ * head); a larger one keeps its linears on the row-major SIMD kernel.
  *
  * Kind: exact (bitwise): the graph's values do not change; only the stored
  *   order of the weights does, and the packed kernels sum in their own order
@@ -67,16 +70,59 @@ static int pack_value(Graph *g, Value *v, int layout, int nr) {
   return 0;
 }
 
+/* Tied weights up to this size get a packed copy for their linears: the
+ * head of a small model (stories260K's [512,64] classifier) is a large part of
+ * a decode step, and the packed kernel streams it faster than the [N,K] one. */
+#define TIED_COPY_MAX_BYTES (16 << 20)
+
+/* The layout every linear reading v as its weight uses, or -1 when they differ. */
+static int linear_weight_layout(const Graph *g, const Value *v) {
+  int layout = -1;
+  for (int i = 0; i < g->n_nodes; i++) {
+    const Node *n = g->nodes[i];
+    if (n->dead || n->op != OP_LINEAR || n->n_inputs < 2 || n->inputs[1] != v) continue;
+    if (layout >= 0 && layout != n->attrs.w_layout) return -1;
+    layout = n->attrs.w_layout;
+  }
+  return layout;
+}
+
+/* For a weight v that linears and something else read: a copy of v, packed,
+ * that its linears read instead.  Returns 1 when made, 0 when v is too large
+ * or its linears disagree on the layout (v stays row-major), -1 on failure. */
+static int pack_tied_copy(Graph *g, Value *v, int nr) {
+  int layout = linear_weight_layout(g, v);
+  if (layout < 0 || ir_numel(v->shape, 1) * 4 > TIED_COPY_MAX_BYTES) {
+    diag_remark(v->loc, "prepack: '%s' stays row-major: something besides a linear reads it",
+                v->name);
+    return 0;
+  }
+  const char *name = arena_printf(g->arena, "%s.packed", v->name);
+  Value *copy = name ? ir_const(g, name, v->dtype, v->shape, v->data, v->source, v->loc) : NULL;
+  if (!copy || pack_value(g, copy, layout, nr)) return -1;
+  for (int i = 0; i < g->n_nodes; i++) {
+    Node *n = g->nodes[i];
+    if (!n->dead && n->op == OP_LINEAR && n->n_inputs >= 2 && n->inputs[1] == v)
+      n->inputs[1] = copy;
+  }
+  diag_remark(v->loc, "prepack: '%s' has other readers: its linears read a packed copy",
+              v->name);
+  return 1;
+}
+
 int pass_prepack(Graph *g, const PassOptions *opt) {
-  int nr = panel_width(opt->target), packed = 0;
+  int nr = panel_width(opt->target), packed = 0, n_values = g->n_values;
   if (!nr) return 0;
-  for (int i = 0; i < g->n_values; i++) {
+  for (int i = 0; i < n_values; i++) {
     Value *v = g->values[i];
     if (v->packed || !pass_is_f32_const(v) || v->shape.rank != 2) continue;
     int layout = linear_only_layout(g, v);
-    if (layout == -2)
-      diag_remark(v->loc, "prepack: '%s' stays row-major: something besides a linear reads it",
-                  v->name);
+    if (layout == -2) {
+      int made = pack_tied_copy(g, v, nr);
+      if (made < 0) return -1;
+      packed += made;
+      continue;
+    }
     if (layout < 0) continue;
     if (pack_value(g, v, layout, nr)) return -1;
     packed++;
