@@ -160,23 +160,28 @@ RT_ATT_AVX2 static float rt_att_exp(float *att, int lo, int hi, float max) {
   return total;
 }
 
-/* out (hd,) = sum_j att[j] v_j * inv, eight columns of the head at a time. */
+/* out (hd,) = sum_j att[j] v_j * inv, eight columns of the head at a time.
+ * Four accumulators, four keys apart: one chain would wait on the FMA
+ * latency at every key (a decode step's span is one key per position). */
 RT_ATT_AVX2 static void rt_att_values(float *out, const float *att, const float *v_cache, int lo,
                                       int hi, int kv_width, int head_dim, float inv) {
+#define RT_ATT_V(acc, j)                                                                    \
+  acc = _mm256_fmadd_ps(_mm256_set1_ps(att[j]),                                             \
+                        _mm256_loadu_ps(v_cache + (size_t)(j) * kv_width + i), acc)
   for (int i = 0; i < head_dim; i += 8) {
-    __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
+    __m256 acc0 = _mm256_setzero_ps(), acc1 = acc0, acc2 = acc0, acc3 = acc0;
     int j = lo;
-    for (; j + 1 <= hi; j += 2) {
-      acc0 = _mm256_fmadd_ps(_mm256_set1_ps(att[j]),
-                             _mm256_loadu_ps(v_cache + (size_t)j * kv_width + i), acc0);
-      acc1 = _mm256_fmadd_ps(_mm256_set1_ps(att[j + 1]),
-                             _mm256_loadu_ps(v_cache + (size_t)(j + 1) * kv_width + i), acc1);
+    for (; j + 3 <= hi; j += 4) {
+      RT_ATT_V(acc0, j);
+      RT_ATT_V(acc1, j + 1);
+      RT_ATT_V(acc2, j + 2);
+      RT_ATT_V(acc3, j + 3);
     }
-    if (j <= hi)
-      acc0 = _mm256_fmadd_ps(_mm256_set1_ps(att[j]),
-                             _mm256_loadu_ps(v_cache + (size_t)j * kv_width + i), acc0);
-    _mm256_storeu_ps(out + i, _mm256_mul_ps(_mm256_add_ps(acc0, acc1), _mm256_set1_ps(inv)));
+    for (; j <= hi; j++) RT_ATT_V(acc0, j);
+    __m256 sum = _mm256_add_ps(_mm256_add_ps(acc0, acc1), _mm256_add_ps(acc2, acc3));
+    _mm256_storeu_ps(out + i, _mm256_mul_ps(sum, _mm256_set1_ps(inv)));
   }
+#undef RT_ATT_V
 }
 
 /* rt_attention with AVX2 heads: q (n, heads*hd), k, v (n, kv_heads*hd) -> out. */
