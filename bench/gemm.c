@@ -18,6 +18,7 @@
 #include <time.h>
 
 #include "threads.c"
+#include "linear_simd.c"
 #include "pack.h"
 #include "x86/linear_avx2.c"
 #include "x86/linear_avx512.c"

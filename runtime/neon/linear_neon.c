@@ -10,7 +10,7 @@
  * and written through a bounce buffer.  NEON is part of every AArch64 CPU, so
  * there is no feature check.
  */
-// rt-needs: threads.c
+// rt-needs: linear_simd.c
 #include <arm_neon.h>
 #include <stdint.h>
 #include <string.h>
@@ -19,20 +19,6 @@
 #define RT_API static inline
 #endif
 
-#ifndef RT_LINEAR_DEFINED
-#define RT_LINEAR_DEFINED
-enum { RT_W_NK = 0, RT_W_KN = 1, RT_W_PACKED = 2 };  /* NK, KN match Attrs.w_layout */
-
-/* One linear layer: out [T,N] = x [T,K] W^T + bias. */
-typedef struct {
-  float *out;           /* [T,N] */
-  const float *x;       /* [T,K] */
-  const float *w;       /* in w_layout */
-  const float *bias;    /* [N] or NULL */
-  int T, K, N;
-  int w_layout;         /* RT_W_NK | RT_W_KN | RT_W_PACKED */
-} RtLinear;
-#endif
 
 #define RT_NEON_MR 4    /* rows of x per register tile */
 #define RT_NEON_NR 16   /* columns of W per tile and per packed panel */
@@ -161,8 +147,8 @@ static inline void rt_neon_gemv(const RtLinear *L, int p0, int p1) {
 /* RtTask: part `part` of `parts` of the linear layer in ctx (an RtLinear). */
 RT_API void rt_neon_linear_task(void *ctx, int part, int parts) {
   const RtLinear *L = ctx;
-  int panels = (L->N + RT_NEON_NR - 1) / RT_NEON_NR;
-  int p0 = (int)((int64_t)panels * part / parts), p1 = (int)((int64_t)panels * (part + 1) / parts);
+  int p0, p1;
+  rt_linear_panels(L, RT_NEON_NR, part, parts, &p0, &p1);
   if (L->T == 1)
     rt_neon_gemv(L, p0, p1);
   else
@@ -170,23 +156,17 @@ RT_API void rt_neon_linear_task(void *ctx, int part, int parts) {
 }
 
 /* Entry points with the portable kernel's arguments (see linear_avx2.c). */
-static inline void rt_neon_run(float *out, const float *x, const float *w, const float *b,
-                               int rows, int k, int n, int layout) {
-  RtLinear L = {out, x, w, b, rows, k, n, layout};
-  rt_parallel(rt_neon_linear_task, &L);
-}
-
 RT_API void rt_linear_neon(float *out, const float *x, const float *w, const float *b, int rows,
                            int k, int n) {
-  rt_neon_run(out, x, w, b, rows, k, n, RT_W_NK);
+  rt_linear_run(rt_neon_linear_task, out, x, w, b, rows, k, n, RT_W_NK);
 }
 
 RT_API void rt_linear_kn_neon(float *out, const float *x, const float *w, const float *b,
                               int rows, int k, int n) {
-  rt_neon_run(out, x, w, b, rows, k, n, RT_W_KN);
+  rt_linear_run(rt_neon_linear_task, out, x, w, b, rows, k, n, RT_W_KN);
 }
 
 RT_API void rt_linear_packed_neon(float *out, const float *x, const float *w, const float *b,
                                   int rows, int k, int n) {
-  rt_neon_run(out, x, w, b, rows, k, n, RT_W_PACKED);
+  rt_linear_run(rt_neon_linear_task, out, x, w, b, rows, k, n, RT_W_PACKED);
 }

@@ -20,7 +20,7 @@
  * target attributes so model.c builds with plain `cc -O2`; NAME_open checks
  * rt_avx2_supported() before any of them runs.
  */
-// rt-needs: threads.c
+// rt-needs: linear_simd.c
 // rt-cpu: avx2
 // rt-cpu: fma
 #include <immintrin.h>
@@ -30,20 +30,6 @@
 #define RT_API static inline
 #endif
 
-#ifndef RT_LINEAR_DEFINED
-#define RT_LINEAR_DEFINED
-enum { RT_W_NK = 0, RT_W_KN = 1, RT_W_PACKED = 2 };  /* NK, KN match Attrs.w_layout */
-
-/* One linear layer: out [T,N] = x [T,K] W^T + bias. */
-typedef struct {
-  float *out;           /* [T,N] */
-  const float *x;       /* [T,K] */
-  const float *w;       /* in w_layout */
-  const float *bias;    /* [N] or NULL */
-  int T, K, N;
-  int w_layout;         /* RT_W_NK | RT_W_KN | RT_W_PACKED */
-} RtLinear;
-#endif
 
 #define RT_AVX2_MR 6    /* rows of x per register tile */
 #define RT_AVX2_NR 16   /* columns of W per tile and per packed panel */
@@ -286,8 +272,8 @@ RT_AVX2 static void rt_avx2_gemv(const RtLinear *L, int p0, int p1) {
 /* RtTask: part `part` of `parts` of the linear layer in ctx (an RtLinear). */
 RT_API void rt_avx2_linear_task(void *ctx, int part, int parts) {
   const RtLinear *L = ctx;
-  int panels = (L->N + RT_AVX2_NR - 1) / RT_AVX2_NR;
-  int p0 = (int)((int64_t)panels * part / parts), p1 = (int)((int64_t)panels * (part + 1) / parts);
+  int p0, p1;
+  rt_linear_panels(L, RT_AVX2_NR, part, parts, &p0, &p1);
   if (L->T == 1)
     rt_avx2_gemv(L, p0, p1);
   else
@@ -297,23 +283,17 @@ RT_API void rt_avx2_linear_task(void *ctx, int part, int parts) {
 /* Entry points with the portable kernel's arguments (runtime/rt.h, rt_linear):
  * W @ x (rows,k) [+ b] -> out (rows,n), on the model's thread pool.  The name
  * says the weight's layout: (n,k), (k,n), or packed panels (runtime/pack.h). */
-static inline void rt_avx2_run(float *out, const float *x, const float *w, const float *b,
-                                int rows, int k, int n, int layout) {
-  RtLinear L = {out, x, w, b, rows, k, n, layout};
-  rt_parallel(rt_avx2_linear_task, &L);
-}
-
 RT_API void rt_linear_avx2(float *out, const float *x, const float *w, const float *b, int rows,
                             int k, int n) {
-  rt_avx2_run(out, x, w, b, rows, k, n, RT_W_NK);
+  rt_linear_run(rt_avx2_linear_task, out, x, w, b, rows, k, n, RT_W_NK);
 }
 
 RT_API void rt_linear_kn_avx2(float *out, const float *x, const float *w, const float *b,
                                int rows, int k, int n) {
-  rt_avx2_run(out, x, w, b, rows, k, n, RT_W_KN);
+  rt_linear_run(rt_avx2_linear_task, out, x, w, b, rows, k, n, RT_W_KN);
 }
 
 RT_API void rt_linear_packed_avx2(float *out, const float *x, const float *w, const float *b,
                                    int rows, int k, int n) {
-  rt_avx2_run(out, x, w, b, rows, k, n, RT_W_PACKED);
+  rt_linear_run(rt_avx2_linear_task, out, x, w, b, rows, k, n, RT_W_PACKED);
 }

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "threads.c"
+#include "linear_simd.c"
 #include "pack.h"
 
 #if defined(TEST_AVX2)

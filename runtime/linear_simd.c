@@ -1,0 +1,42 @@
+/*
+ * linear_simd.c — what the SIMD linear kernels (x86/linear_avx2.c,
+ * x86/linear_avx512.c, neon/linear_neon.c) share: the description of one
+ * linear layer (RtLinear), the split of its output panels over the thread
+ * pool, and the launch of a kernel's task with the portable arguments
+ * (runtime/rt.h, rt_linear).  Each kernel file names this one on an rt-needs
+ * line, so it is copied into model.c once, before them.
+ */
+// rt-needs: threads.c
+#include <stdint.h>
+
+#ifndef RT_API
+#define RT_API static inline
+#endif
+
+enum { RT_W_NK = 0, RT_W_KN = 1, RT_W_PACKED = 2 };  /* NK, KN match Attrs.w_layout */
+
+/* One linear layer: out [T,N] = x [T,K] W^T + bias. */
+typedef struct {
+  float *out;           /* [T,N] */
+  const float *x;       /* [T,K] */
+  const float *w;       /* in w_layout */
+  const float *bias;    /* [N] or NULL */
+  int T, K, N;
+  int w_layout;         /* RT_W_NK | RT_W_KN | RT_W_PACKED */
+} RtLinear;
+
+/* Part `part` of `parts` of L's output panels, nr columns each: [*p0, *p1). */
+static inline void rt_linear_panels(const RtLinear *L, int nr, int part, int parts, int *p0,
+                                    int *p1) {
+  int panels = (L->N + nr - 1) / nr;
+  *p0 = (int)((int64_t)panels * part / parts);
+  *p1 = (int)((int64_t)panels * (part + 1) / parts);
+}
+
+/* W @ x (rows,k) [+ b] -> out (rows,n), w in `layout`, by a kernel's task
+ * (an RtTask over an RtLinear) on the model's thread pool. */
+static inline void rt_linear_run(RtTask task, float *out, const float *x, const float *w,
+                                 const float *b, int rows, int k, int n, int layout) {
+  RtLinear L = {out, x, w, b, rows, k, n, layout};
+  rt_parallel(task, &L);
+}
