@@ -79,6 +79,14 @@ RT_API void rt_attention_head(float *restrict out, const float *restrict q,
   }
 }
 
+/* Appends this call's n key and value rows (kv_width floats each) to the
+ * caches at positions pos0 .. pos0+n-1. */
+static inline void rt_kv_append(float *k_cache, float *v_cache, const float *k, const float *v,
+                                int pos0, int n, int kv_width) {
+  memcpy(k_cache + (size_t)pos0 * kv_width, k, sizeof(float) * (size_t)n * kv_width);
+  memcpy(v_cache + (size_t)pos0 * kv_width, v, sizeof(float) * (size_t)n * kv_width);
+}
+
 /* q (n, heads*hd), k, v (n, kv_heads*hd) -> out (n, heads*hd).  The n new
  * key/value rows are appended to the caches (max_seq, kv_heads*hd) at pos0;
  * query head h reads kv head h / (heads/kv_heads) (grouped-query attention).
@@ -87,8 +95,7 @@ RT_API void rt_attention(float *out, const float *q, const float *k, const float
                          float *v_cache, float *att, int n, int pos0, int heads, int kv_heads,
                          int head_dim, float scale, int causal, int window) {
   int kv_width = kv_heads * head_dim, q_width = heads * head_dim, group = heads / kv_heads;
-  memcpy(k_cache + (size_t)pos0 * kv_width, k, sizeof(float) * (size_t)n * kv_width);
-  memcpy(v_cache + (size_t)pos0 * kv_width, v, sizeof(float) * (size_t)n * kv_width);
+  rt_kv_append(k_cache, v_cache, k, v, pos0, n, kv_width);
   for (int t = 0; t < n; t++) {
     int lo, hi;
     rt_attention_span(pos0 + t, pos0 + n - 1, causal, window, &lo, &hi);

@@ -196,8 +196,7 @@ RT_ATT_AVX2 RT_API void rt_attention_avx2(float *out, const float *q, const floa
   }
   int kv_width = kv_heads * head_dim, q_width = heads * head_dim, group = heads / kv_heads;
   int end = pos0 + n, tiled = kv_width <= RT_ATT_TILE_MAX_WIDTH;
-  memcpy(k_cache + (size_t)pos0 * kv_width, k, sizeof(float) * (size_t)n * kv_width);
-  memcpy(v_cache + (size_t)pos0 * kv_width, v, sizeof(float) * (size_t)n * kv_width);
+  rt_kv_append(k_cache, v_cache, k, v, pos0, n, kv_width);
   for (int b = pos0 / RT_ATT_TILE * RT_ATT_TILE; tiled && b + RT_ATT_TILE <= end; b += RT_ATT_TILE)
     rt_att_tile_block(k_cache + (size_t)b * kv_width, kv_width);   /* blocks completed now */
   RtAttKeys K = {k_cache, kv_width, head_dim, 0, tiled ? end / RT_ATT_TILE * RT_ATT_TILE : 0};

@@ -123,8 +123,7 @@ RT_API void rt_flash_attention_avx2(float *out, const float *q, const float *k, 
     return;
   }
   int kv_width = kv_heads * head_dim;
-  memcpy(k_cache + (size_t)pos0 * kv_width, k, sizeof(float) * (size_t)n * kv_width);
-  memcpy(v_cache + (size_t)pos0 * kv_width, v, sizeof(float) * (size_t)n * kv_width);
+  rt_kv_append(k_cache, v_cache, k, v, pos0, n, kv_width);
   RtFlashAttention a = {out, q, k_cache, v_cache, n, pos0, heads, kv_heads, head_dim, causal,
                         window, scale};
   rt_parallel(rt_flash_task, &a);
