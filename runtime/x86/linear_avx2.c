@@ -11,7 +11,8 @@
  * The GEMM is the BLIS loop nest (Van Zee & van de Geijn, "BLIS: A Framework
  * for Rapidly Instantiating BLAS Functionality", TOMS 2015, fig. 2) without
  * packing A: a 6x16 register tile (12 ymm accumulators) walks a panel of W
- * that stays in L2 while every 6-row block of x passes by.  Packed and [K,N]
+ * that stays in L2 while every 6-row block of x passes by (a remainder of 2
+ * or 4 rows takes 4x16 tiles), and prefetches the next panel meanwhile.  Packed and [K,N]
  * panels are read in place (row stride ldb); [N,K] panels are transposed into a
  * small stack buffer first.  Rows past the end of x repeat the last row and are
  * not stored; columns past N are masked.
@@ -33,7 +34,8 @@
 
 #define RT_AVX2_MR 6    /* rows of x per register tile */
 #define RT_AVX2_NR 16   /* columns of W per tile and per packed panel */
-#define RT_AVX2_KC 512  /* depth of one pass over a panel (panel block: 32 KiB) */
+#define RT_AVX2_KC 512        /* depth of one pass over a panel when K is split */
+#define RT_AVX2_KC_WHOLE 768  /* largest K taken in one pass (panel block: 48 KiB) */
 
 #define RT_AVX2 __attribute__((target("avx2,fma")))
 
@@ -98,13 +100,18 @@ RT_AVX2 static void rt_avx2_pack_nk(const RtLinear *L, int n0, int nr, int k0, i
 }
 
 /*
- * The 6x16 register tile: c[0..mr, 0..nr] (+)= a[0..mr, 0..kc] b[0..kc, 0..nr].
- * a rows are lda apart, b rows ldb apart; `first` writes bias (or 0) + a b,
- * otherwise adds to c.  Rows past mr repeat row mr-1 and are not stored.
+ * The register tile: c[0..mr, 0..nr] (+)= a[0..mr, 0..kc] b[0..kc, 0..nr]
+ * for m = 6 rows (12 ymm accumulators) or m = 4 (8: still enough FMA chains
+ * in flight to cover the FMA latency).  a rows are lda apart, b rows ldb
+ * apart; `first` writes bias (or 0) + a b, otherwise adds to c.  Rows past mr
+ * repeat row mr-1 and are not stored.  When `next` is not NULL, one cache
+ * line of it is prefetched per k: the next panel of W arrives in L1/L2 while
+ * this one is used, instead of stalling the next panel's first tile on DRAM.
+ * Always inlined into the two fixed-m versions below, so m is a constant.
  */
-RT_AVX2 static void rt_avx2_tile(int mr, int nr, int kc, const float *a, int64_t lda,
-                                 const float *b, int ldb, float *c, int64_t ldc, int first,
-                                 const float *bias) {
+RT_AVX2 static inline __attribute__((always_inline)) void
+rt_avx2_tile_m(const int m, int mr, int nr, int kc, const float *a, int64_t lda, const float *b,
+               int ldb, float *c, int64_t ldc, int first, const float *bias, const float *next) {
   const float *ar[RT_AVX2_MR];
   for (int i = 0; i < RT_AVX2_MR; i++) ar[i] = a + (i < mr ? i : mr - 1) * lda;
   __m256i m0 = rt_avx2_mask(nr), m1 = rt_avx2_mask(nr - 8);
@@ -118,10 +125,11 @@ RT_AVX2 static void rt_avx2_tile(int mr, int nr, int kc, const float *a, int64_t
   } while (0)
 #define RT_AVX2_STEP(load0, load1)                                          \
   for (int k = 0; k < kc; k++) {                                            \
+    if (next) _mm_prefetch((const char *)(next + k * RT_AVX2_NR), _MM_HINT_T0); \
     __m256 b0 = load0, b1 = load1;                                          \
     RT_AVX2_ROW(0, c00, c01); RT_AVX2_ROW(1, c10, c11);                     \
     RT_AVX2_ROW(2, c20, c21); RT_AVX2_ROW(3, c30, c31);                     \
-    RT_AVX2_ROW(4, c40, c41); RT_AVX2_ROW(5, c50, c51);                     \
+    if (m > 4) { RT_AVX2_ROW(4, c40, c41); RT_AVX2_ROW(5, c50, c51); }      \
   }
   if (nr == RT_AVX2_NR) {
     RT_AVX2_STEP(_mm256_loadu_ps(b + k * ldb), _mm256_loadu_ps(b + k * ldb + 8))
@@ -150,28 +158,67 @@ RT_AVX2 static void rt_avx2_tile(int mr, int nr, int kc, const float *a, int64_t
   }
 }
 
+RT_AVX2 static void rt_avx2_tile6(int mr, int nr, int kc, const float *a, int64_t lda,
+                                  const float *b, int ldb, float *c, int64_t ldc, int first,
+                                  const float *bias, const float *next) {
+  rt_avx2_tile_m(6, mr, nr, kc, a, lda, b, ldb, c, ldc, first, bias, next);
+}
+
+RT_AVX2 static void rt_avx2_tile4(int mr, int nr, int kc, const float *a, int64_t lda,
+                                  const float *b, int ldb, float *c, int64_t ldc, int first,
+                                  const float *bias) {
+  rt_avx2_tile_m(4, mr, nr, kc, a, lda, b, ldb, c, ldc, first, bias, NULL);
+}
+
+/* How the T rows split into tiles: 6-row tiles for the first *rows6, then
+ * *tiles4 tiles of 4.  A remainder of 2 or 4 rows takes 4-row tiles (128 =
+ * 20*6 + 2*4) rather than a 6-row tile that computes 2 rows for nothing; a
+ * remainder of 1, 3 or 5 takes one partial 6-row tile. */
+static inline void rt_avx2_row_split(int T, int *rows6, int *tiles4) {
+  int rem = T % RT_AVX2_MR;
+  *tiles4 = rem == 4 ? 1 : rem == 2 && T >= 8 ? 2 : 0;
+  *rows6 = T - 4 * *tiles4;
+}
+
+/* The depth of one pass over a panel: all of K when a panel of it (K x 16
+ * floats, 48 KiB at K = 768) stays in L2 with room for x; else equal blocks
+ * of at most RT_AVX2_KC. */
+static inline int rt_avx2_kstep(int K) {
+  if (K <= RT_AVX2_KC_WHOLE) return K;
+  int nk = (K + RT_AVX2_KC - 1) / RT_AVX2_KC;
+  return (K + nk - 1) / nk;
+}
+
 /* The GEMM share of one thread: panels p0..p1 over all rows. */
 RT_AVX2 static void rt_avx2_gemm(const RtLinear *L, int p0, int p1) {
-  float buf[RT_AVX2_KC * RT_AVX2_NR] __attribute__((aligned(32)));
-  int nk = (L->K + RT_AVX2_KC - 1) / RT_AVX2_KC;
-  int kstep = (L->K + nk - 1) / nk;
+  float buf[RT_AVX2_KC_WHOLE * RT_AVX2_NR] __attribute__((aligned(32)));
+  int kstep = rt_avx2_kstep(L->K), rows6, tiles4;
+  rt_avx2_row_split(L->T, &rows6, &tiles4);
   for (int k0 = 0; k0 < L->K; k0 += kstep) {
     int kc = L->K - k0 < kstep ? L->K - k0 : kstep;
     for (int p = p0; p < p1; p++) {
       int n0 = p * RT_AVX2_NR, nr = L->N - n0 < RT_AVX2_NR ? L->N - n0 : RT_AVX2_NR, ldb;
-      const float *b;
+      const float *b, *next = NULL;
       if (L->w_layout == RT_W_NK) {
         rt_avx2_pack_nk(L, n0, nr, k0, kc, buf);
         b = buf, ldb = RT_AVX2_NR;
       } else {
         b = rt_avx2_panel(L, p, &ldb) + (int64_t)k0 * ldb;
+        if (L->w_layout == RT_W_PACKED && p + 1 < p1 && n0 + 2 * RT_AVX2_NR <= L->N)
+          next = b + (int64_t)RT_AVX2_NR * L->K;   /* a full panel follows */
       }
       const float *bias = L->bias ? L->bias + n0 : NULL;
-      for (int i = 0; i < L->T; i += RT_AVX2_MR) {
-        int mr = L->T - i < RT_AVX2_MR ? L->T - i : RT_AVX2_MR;
-        rt_avx2_tile(mr, nr, kc, L->x + (int64_t)i * L->K + k0, L->K, b, ldb,
-                     L->out + (int64_t)i * L->N + n0, L->N, k0 == 0, bias);
+      const float *x = L->x + k0;
+      float *out = L->out + n0;
+      int i = 0;
+      for (; i < rows6; i += RT_AVX2_MR) {
+        int mr = rows6 - i < RT_AVX2_MR ? rows6 - i : RT_AVX2_MR;
+        rt_avx2_tile6(mr, nr, kc, x + (int64_t)i * L->K, L->K, b, ldb, out + (int64_t)i * L->N,
+                      L->N, k0 == 0, bias, i == 0 ? next : NULL);
       }
+      for (int t = 0; t < tiles4; t++, i += 4)
+        rt_avx2_tile4(4, nr, kc, x + (int64_t)i * L->K, L->K, b, ldb, out + (int64_t)i * L->N,
+                      L->N, k0 == 0, bias);
     }
   }
 }
