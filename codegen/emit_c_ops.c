@@ -230,12 +230,25 @@ static void emit_transpose(CgEmit *e, const Node *n) {
   buf_free(&dims), buf_free(&perm);
 }
 
-static void emit_embedding(CgEmit *e, const Node *n) {
+/* A table prepack stored in panels (attrs.table_nr: a tied lm head reads it
+ * too) is read by the panel gather.  The attribute must say how the blob
+ * holds the table: a textual IR's table_nr on a table this compilation did
+ * not pack is refused rather than read wrong. */
+static int emit_embedding(CgEmit *e, const Node *n) {
   const Value *table = n->inputs[0];
-  emit_comment(e, n, NULL);
-  buf_printf(e->c, "  %s(%s, %s, %s, %s, %lld, %lld);\n", kernel_fn(n, "rt_embedding"),
-             cg_ref(e, n->out), cg_ref(e, table), ref(e, n, 1), numel(e, n->inputs[1]),
-             (long long)table->shape.dim[0], (long long)table->shape.dim[1]);
+  int nr = n->attrs.table_nr, stored = table->packed ? table->pack_nr : 0;
+  if (stored != nr) {
+    diag_error(n->loc, "C emitter: embedding '%s' reads '%s' in panels of %d rows (0: row-major), "
+               "but it is stored in panels of %d", n->out->name, table->name, nr, stored);
+    return -1;
+  }
+  emit_comment(e, n, nr ? arena_printf(e->g->arena, "table in panels of %d rows", nr) : NULL);
+  buf_printf(e->c, "  %s(%s, %s, %s, %s, %lld, %lld%s);\n",
+             kernel_fn(n, nr ? "rt_embedding_packed" : "rt_embedding"), cg_ref(e, n->out),
+             cg_ref(e, table), ref(e, n, 1), numel(e, n->inputs[1]),
+             (long long)table->shape.dim[0], (long long)table->shape.dim[1],
+             nr ? arena_printf(e->g->arena, ", %d", nr) : "");
+  return 0;
 }
 
 static void emit_simple(CgEmit *e, const Node *n, const char *call) {
@@ -253,7 +266,7 @@ int cg_emit_node(CgEmit *e, const Node *n) {
     return -1;
   }
   switch (n->op) {
-  case OP_EMBEDDING: emit_embedding(e, n); return 0;
+  case OP_EMBEDDING: return emit_embedding(e, n);
   case OP_POSITIONS:
     emit_simple(e, n, arena_printf(a, "%s(%s, T, pos0)", kernel_fn(n, "rt_positions"), out));
     return 0;

@@ -127,6 +127,7 @@ static void attribute(Buf *b, const AttrDesc *d, const Attrs *at, int rank) {
   case AK_OP:
     if (*(const int *)f) buf_printf(b, ", %s: %s", d->key, ir_op_info[*(const int *)f].name);
     return;
+  case AK_PANELS: return;   /* the tensors are written row-major */
   case AK_SHAPE: {
     const Shape *s = (const Shape *)f;
     buf_printf(b, ", %s: [", d->key);

@@ -130,6 +130,9 @@ static bool read_attr(const AttrDesc *desc, const Doc *v, Attrs *at) {
   case AK_SHAPE: return read_shape(v, (Shape *)field);
   case AK_PERM: return read_perm(v, (int *)field);
   case AK_OP: return read_act(v, (int *)field);
+  case AK_PANELS:   /* prepack's storage fact: model.yaml tensors are row-major */
+    return diag_error(v->loc, "attribute '%s' is set by the compiler, not by a model",
+                      desc->key), false;
   }
   TFC_UNREACHABLE();
 }

@@ -195,6 +195,8 @@ typedef struct {
   int predicate;          /* select: RASP comparison (see ir/rasp.h) */
   const RaspExpr *rasp;   /* map, zipmap, selector_combine: the element-wise function */
   double default_value;   /* aggregate: value where no position is selected */
+  int table_nr;           /* embedding: the stored table is packed in panels of table_nr rows
+                           * (runtime/pack.h, passes/prepack.c); 0 = row-major */
 } Attrs;
 
 struct Node {
@@ -323,9 +325,14 @@ typedef enum {
   ATTR_PREDICATE = 1 << 15, /* predicate=3 (RASP select; ir/rasp.h names the values) */
   ATTR_DEFAULT = 1 << 16,   /* default_value=0 (RASP aggregate) */
   ATTR_ACT = 1 << 17,       /* act=gelu (an activation op's name; absent = none) */
+  ATTR_TABLE_NR = 1 << 18,  /* table_nr=16 (absent = 0: a row-major table) */
 } AttrBit;
 
-typedef enum { AK_REAL, AK_INT, AK_I64, AK_BOOL, AK_STYLE, AK_SHAPE, AK_PERM, AK_OP } AttrKind;
+typedef enum {
+  AK_REAL, AK_INT, AK_I64, AK_BOOL, AK_STYLE, AK_SHAPE, AK_PERM, AK_OP,
+  AK_PANELS   /* a packed layout's panel width, printed only when nonzero (absent = 0); a
+               * storage fact of this compilation: model.yaml neither reads nor writes it */
+} AttrKind;
 typedef struct {
   AttrBit bit;       /* which attribute */
   const char *key;   /* its spelling in the textual IR */

@@ -426,6 +426,7 @@ static bool parse_attr_value(Parser *ps, const AttrDesc *d, Attrs *at) {
   switch (d->kind) {
   case AK_REAL: return take_real(ps, (double *)p);
   case AK_INT:
+  case AK_PANELS:
     if (!take_int(ps, INT32_MIN, INT32_MAX, &v)) return false;
     *(int *)p = (int)v;
     return true;

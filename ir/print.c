@@ -40,6 +40,7 @@ const AttrDesc ir_attr_desc[] = {
     A(ATTR_PERM, "perm", AK_PERM, perm),
     A(ATTR_PREDICATE, "predicate", AK_INT, predicate),
     A(ATTR_DEFAULT, "default_value", AK_REAL, default_value),
+    A(ATTR_TABLE_NR, "table_nr", AK_PANELS, table_nr),
 };
 #undef A
 const int ir_n_attr_desc = (int)(sizeof ir_attr_desc / sizeof ir_attr_desc[0]);
@@ -47,6 +48,7 @@ const int ir_n_attr_desc = (int)(sizeof ir_attr_desc / sizeof ir_attr_desc[0]);
 /* The attributes each op reads: its ops.def meaning, made exact. */
 unsigned ir_op_attrs(Op op) {
   switch (op) {
+  case OP_EMBEDDING: return ATTR_TABLE_NR;
   case OP_LINEAR: return ATTR_W_LAYOUT | ATTR_ACT;
   case OP_SCALE: return ATTR_SCALE;
   case OP_LAYERNORM:
@@ -70,6 +72,7 @@ static bool attr_equal(const AttrDesc *d, const Attrs *a, const Attrs *b, int ra
   switch (d->kind) {
   case AK_REAL: return *(const double *)pa == *(const double *)pb;
   case AK_INT:
+  case AK_PANELS:
   case AK_OP: return *(const int *)pa == *(const int *)pb;
   case AK_I64: return *(const int64_t *)pa == *(const int64_t *)pb;
   case AK_BOOL: return *(const bool *)pa == *(const bool *)pb;
@@ -176,6 +179,10 @@ static void print_attr(Buf *b, const AttrDesc *d, const Attrs *at, int rank) {
     if (*(const int *)p) buf_printf(b, " %s=%s", d->key, ir_op_info[*(const int *)p].name);
     return;
   }
+  if (d->kind == AK_PANELS) {
+    if (*(const int *)p) buf_printf(b, " %s=%d", d->key, *(const int *)p);
+    return;
+  }
   buf_printf(b, " %s=", d->key);
   switch (d->kind) {
   case AK_REAL: buf_puts(b, ir_real_str(*(const double *)p, real)); break;
@@ -190,6 +197,7 @@ static void print_attr(Buf *b, const AttrDesc *d, const Attrs *at, int rank) {
     buf_puts(b, rank ? "]" : "[]");
     break;
   case AK_BOOL:
+  case AK_PANELS:
   case AK_OP: break;   /* printed above */
   }
 }

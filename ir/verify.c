@@ -141,6 +141,8 @@ static bool check_attrs(const Verifier *vf, const Node *n) {
     return fail(vf, n->loc, "node %%%s (%s): unknown rope_style %d", name, op, (int)a->rope_style);
   if ((used & ATTR_WINDOW) && a->window < 0)
     return fail(vf, n->loc, "node %%%s (%s): window %d is negative", name, op, a->window);
+  if ((used & ATTR_TABLE_NR) && a->table_nr < 0)
+    return fail(vf, n->loc, "node %%%s (%s): table_nr %d is negative", name, op, a->table_nr);
   if ((used & ATTR_W_LAYOUT) && a->w_layout != 0 && a->w_layout != 1)
     return fail(vf, n->loc, "node %%%s (%s): w_layout %d is not 0 or 1", name, op, a->w_layout);
   if ((used & ATTR_ACT) && a->act && a->act != OP_GELU && a->act != OP_GELU_TANH &&

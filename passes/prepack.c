@@ -1,6 +1,7 @@
 /*
  * prepack.c — weight pre-packing: every constant weight read only by linear
- * nodes is rearranged, at compile time, into the panel layout the target's
+ * nodes (and embedding lookups, for a tied lm head's table) is rearranged,
+ * at compile time, into the panel layout the target's
  * SIMD kernels stream (runtime/pack.h: panels of NR output columns, [k][j]
  * inside), so the blob holds the packed bytes and NAME_open maps them as they
  * are, with no repacking.  The panel width is the kernel's register tile:
@@ -10,12 +11,14 @@
  * The packed copy goes to Value.packed beside the row-major data, which stays
  * what the IR means (the interpreter, the printer and the other passes read
  * it); the C emitter writes Value.packed into the blob, and select_kernels
- * picks the packed kernel for the node.  A weight with any other reader (a
- * tied lm head shares wte with the embedding lookup) or that is a graph
- * output stays row-major.  When it is small (TIED_COPY_MAX_BYTES), its linears
- * read a packed copy instead, a new constant "NAME.packed" of the same data
- * (the blob holds the table twice: row-major for the embedding, packed for the
- * head); a larger one keeps its linears on the row-major SIMD kernel.
+ * picks the packed kernel for the node.  A tied table (GPT-2's wte, a tied
+ * Llama or llama2.c classifier: the lm head's [V,D] weight is also the
+ * embedding table) is packed too, once: the embedding nodes reading it learn
+ * so (attrs.table_nr = nr) and the emitter calls the panel gather
+ * rt_embedding_packed, which picks row v out of its panel (D strided floats
+ * per token), so the blob holds the table once and the head streams panels
+ * instead of transposing [N,K] blocks.  A weight with any other reader, or
+ * that is a graph output, stays row-major (its linears take the [N,K] kernel).
  *
  * Kind: exact (bitwise): the graph's values do not change; only the stored
  *   order of the weights does, and the packed kernels sum in their own order
@@ -39,23 +42,30 @@ static int panel_width(Target t) {
   }
 }
 
-/* The w_layout every reader of v uses it with, when every reader is a linear
- * taking v as its weight in one layout.  Otherwise -2 when some linear reads
- * it as a weight (worth a remark), -1 when none does. */
-static int linear_only_layout(const Graph *g, const Value *v) {
+/* How v may be packed: the w_layout of the linears that read it as their
+ * weight (one layout), with *tables the number of embeddings reading it as
+ * their table.  -1 when no linear reads it as a weight; -2 when one does but
+ * so does something else (another layout, another op or input, a graph
+ * output), which is worth a remark. */
+static int packable_layout(const Graph *g, const Value *v, int *tables) {
   int layout = -1;
   bool other = pass_is_output(g, v);
+  *tables = 0;
   for (int i = 0; i < g->n_nodes; i++) {
     const Node *n = g->nodes[i];
     if (n->dead) continue;
     for (int k = 0; k < n->n_inputs; k++) {
       if (n->inputs[k] != v) continue;
-      if (n->op != OP_LINEAR || k != 1 || (layout >= 0 && layout != n->attrs.w_layout))
+      if (n->op == OP_EMBEDDING && k == 0)
+        ++*tables;
+      else if (n->op != OP_LINEAR || k != 1 || (layout >= 0 && layout != n->attrs.w_layout))
         other = true;
       else
         layout = n->attrs.w_layout;
     }
   }
+  /* an embedding gathers rows [V,D] = a [N,K] weight's output columns */
+  if (*tables && layout == 1) other = true;
   return !other ? layout : layout >= 0 ? -2 : -1;
 }
 
@@ -70,61 +80,29 @@ static int pack_value(Graph *g, Value *v, int layout, int nr) {
   return 0;
 }
 
-/* Tied weights up to this size get a packed copy for their linears: the
- * head of a small model (stories260K's [512,64] classifier) is a large part of
- * a decode step, and the packed kernel streams it faster than the [N,K] one. */
-#define TIED_COPY_MAX_BYTES (16 << 20)
-
-/* The layout every linear reading v as its weight uses, or -1 when they differ. */
-static int linear_weight_layout(const Graph *g, const Value *v) {
-  int layout = -1;
-  for (int i = 0; i < g->n_nodes; i++) {
-    const Node *n = g->nodes[i];
-    if (n->dead || n->op != OP_LINEAR || n->n_inputs < 2 || n->inputs[1] != v) continue;
-    if (layout >= 0 && layout != n->attrs.w_layout) return -1;
-    layout = n->attrs.w_layout;
-  }
-  return layout;
-}
-
-/* For a weight v that linears and something else read: a copy of v, packed,
- * that its linears read instead.  Returns 1 when made, 0 when v is too large
- * or its linears disagree on the layout (v stays row-major), -1 on failure. */
-static int pack_tied_copy(Graph *g, Value *v, int nr) {
-  int layout = linear_weight_layout(g, v);
-  if (layout < 0 || ir_numel(v->shape, 1) * 4 > TIED_COPY_MAX_BYTES) {
-    diag_remark(v->loc, "prepack: '%s' stays row-major: something besides a linear reads it",
-                v->name);
-    return 0;
-  }
-  const char *name = arena_printf(g->arena, "%s.packed", v->name);
-  Value *copy = name ? ir_const(g, name, v->dtype, v->shape, v->data, v->source, v->loc) : NULL;
-  if (!copy || pack_value(g, copy, layout, nr)) return -1;
+/* Tells the embeddings reading v that its rows now lie in panels of nr. */
+static void mark_tables(Graph *g, const Value *v, int nr) {
   for (int i = 0; i < g->n_nodes; i++) {
     Node *n = g->nodes[i];
-    if (!n->dead && n->op == OP_LINEAR && n->n_inputs >= 2 && n->inputs[1] == v)
-      n->inputs[1] = copy;
+    if (!n->dead && n->op == OP_EMBEDDING && n->inputs[0] == v) n->attrs.table_nr = nr;
   }
-  diag_remark(v->loc, "prepack: '%s' has other readers: its linears read a packed copy",
-              v->name);
-  return 1;
+  diag_remark(v->loc, "prepack: tied '%s' is stored once, packed; its embedding gathers rows "
+              "from the panels", v->name);
 }
 
 int pass_prepack(Graph *g, const PassOptions *opt) {
-  int nr = panel_width(opt->target), packed = 0, n_values = g->n_values;
+  int nr = panel_width(opt->target), packed = 0, tables;
   if (!nr) return 0;
-  for (int i = 0; i < n_values; i++) {
+  for (int i = 0; i < g->n_values; i++) {
     Value *v = g->values[i];
     if (v->packed || !pass_is_f32_const(v) || v->shape.rank != 2) continue;
-    int layout = linear_only_layout(g, v);
-    if (layout == -2) {
-      int made = pack_tied_copy(g, v, nr);
-      if (made < 0) return -1;
-      packed += made;
-      continue;
-    }
+    int layout = packable_layout(g, v, &tables);
+    if (layout == -2)
+      diag_remark(v->loc, "prepack: '%s' stays row-major: something besides a linear reads it",
+                  v->name);
     if (layout < 0) continue;
     if (pack_value(g, v, layout, nr)) return -1;
+    if (tables) mark_tables(g, v, nr);
     packed++;
   }
   if (packed)

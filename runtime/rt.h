@@ -28,6 +28,8 @@
  *
  *   embedding  rt_embedding(float *out, const float *table, const int32_t *ids,
  *                           int n, int vocab, int d)              table (vocab,d)
+ *              rt_embedding_packed(... same ..., int nr)  table in panels of nr rows
+ *              (attrs.table_nr: prepack packed a table a tied lm head reads too)
  *   positions  rt_positions(int32_t *out, int n, int pos0)        out[t] = pos0+t
  *   token_type rt_fill_i32(int32_t *out, long n, int32_t value)
  *   linear     rt_linear(float *out, const float *x, const float *w, const float *b,

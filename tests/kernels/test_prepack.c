@@ -6,8 +6,10 @@
  * against the row-major weight by the layout's definition (runtime/pack.h,
  * restated here independently): output n, input k of a weight with N outputs
  * lies in panel n0 = n - n % nr, width w = min(nr, N - n0), at
- * n0*K + k*w + (n - n0).  Also: a weight shared with the embedding stays
- * unpacked, generic packs nothing, and the pass is idempotent.
+ * n0*K + k*w + (n - n0).  Also: a tied table (the head's [N,K] weight, also an
+ * embedding table) is packed once and its embedding learns table_nr; a table
+ * a [K,N] linear also reads, and one only embeddings read, stay row-major;
+ * generic packs nothing; the pass is idempotent.
  */
 #include <stdio.h>
 #include <string.h>
@@ -24,6 +26,12 @@ static const char graph_text[] =
     "  %a : f32[T,37] = linear %emb, %a.weight w_layout=1\n"
     "  %b : f32[T,40] = linear %a, %b.weight w_layout=0\n"
     "  %logits : f32[T,5] = linear %b, %wte w_layout=0\n"
+    "  const %wpe : f32[8,40] = \"wpe\"\n"
+    "  %pos : i32[T] = positions\n"
+    "  %pe : f32[T,40] = embedding %wpe, %pos\n"
+    "  const %kn : f32[5,40] = \"kn\"\n"
+    "  %kn_rows : f32[T,40] = embedding %kn, %tokens\n"
+    "  %kn_out : f32[T,40] = linear %logits, %kn w_layout=1\n"
     "  output %logits\n"
     "}\n";
 
@@ -49,6 +57,20 @@ static int check_packed(const Value *v, int layout, int nr) {
   return bad != 0;
 }
 
+/* The panel width the embedding producing `name` was told its table has. */
+static int table_nr(Graph *g, const char *name) { return find(g, name)->producer->attrs.table_nr; }
+
+/* Failures in the tables' treatment: wte packed (when nr) and its embedding
+ * told so; wpe and kn row-major and their embeddings told nothing. */
+static int check_tables(Graph *g, int nr) {
+  int bad = (nr ? check_packed(find(g, "wte"), 0, nr) : find(g, "wte")->packed != NULL) +
+            (table_nr(g, "emb") != nr) + (find(g, "wpe")->packed != NULL) +
+            (table_nr(g, "pe") != 0) + (find(g, "kn")->packed != NULL) +
+            (table_nr(g, "kn_rows") != 0);
+  if (bad) printf("FAIL: tables with nr %d: %d checks failed\n", nr, bad);
+  return bad;
+}
+
 static int run_target(Target t, int nr) {
   Arena *a = arena_new();
   Graph *g = ir_parse(a, graph_text, "test_prepack", NULL, NULL);
@@ -60,7 +82,7 @@ static int run_target(Target t, int nr) {
     bad += pass_run_pipeline(g, &opt) != 0 || find(g, "a.weight")->packed != first;  /* idempotent */
   }
   if (!bad && !nr) bad += find(g, "a.weight")->packed != NULL;
-  if (!bad) bad += find(g, "wte")->packed != NULL;   /* shared with the embedding */
+  if (!bad) bad += check_tables(g, nr);
   arena_free(a);
   return bad;
 }
@@ -68,6 +90,6 @@ static int run_target(Target t, int nr) {
 int main(void) {
   int bad = run_target(TARGET_AVX2, 16) + run_target(TARGET_AVX512, 32) +
             run_target(TARGET_NEON, 16) + run_target(TARGET_GENERIC, 0);
-  printf("prepack: %s\n", bad ? "FAIL" : "4 targets, packed layouts match runtime/pack.h");
+  printf("prepack: %s\n", bad ? "FAIL" : "4 targets, packed layouts (tied tables too) match runtime/pack.h");
   return bad != 0;
 }
