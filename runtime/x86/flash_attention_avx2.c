@@ -3,24 +3,43 @@
  * with AVX2 + FMA, threaded, flash-style: keys are visited in blocks and the
  * softmax is accumulated online (running max m, running sum l, the output
  * rescaled when m grows), so no score row is stored whole and each thread
- * needs only a block of scratch on its stack.  Same arguments and semantics
- * as the portable rt_attention (runtime/generic/attention.c: span, window,
- * GQA head mapping, cache append); the shared att scratch is not used, which
- * is what lets the (query row, head) pairs run on the model's thread pool.
+ * needs only a few blocks of scratch on its stack.  Same arguments and
+ * semantics as the portable rt_attention (runtime/generic/attention.c: span,
+ * window, GQA head mapping, cache append); the shared att scratch is not
+ * used, which is what lets the work run on the model's thread pool.
+ *
+ * A prefill takes its queries eight at a time, one per float lane: the query
+ * vectors (row t, head h) that read the same kv head, in order, so a block is
+ * eight rows of one head, or rows times heads of one GQA group.  Every K and
+ * V float loaded is then used by eight queries in registers:
+ *   scores  S^T[j][lane] = sum_i Q^T[i][lane] k_j[i]   (Q^T: the block's
+ *           queries transposed and scaled once; k_j[i] broadcast);
+ *   output  O^T[c][lane] += sum_j P^T[j][lane] v_j[c]  (v_j[c] broadcast);
+ * both through one 8x8 register tile (rt_flash_tile), and the online softmax
+ * runs down the lanes with no horizontal sums (FlashAttention-2's loop order:
+ * a block of queries against all its keys).  Keys outside a query's span
+ * (causal, window) are masked to weight 0 in the tiles that cross a span's
+ * edge; keys outside every lane's span are never visited.  A block with one
+ * query (a decode step without GQA) takes the one-row path, which spends no
+ * work on empty lanes.  Blocks are ordered first, last, second, second to
+ * last ... so that the pool's contiguous parts get equal causal work.
  * (x86/attention_avx2.c is the single-threaded variant tuned for the tiny
  * heads of one-token decode.)  Head sizes above RT_FLASH_MAX_HD fall back to
  * the portable kernel.
  *
  * Reference: Dao et al., "FlashAttention", NeurIPS 2022, Algorithm 1 (online
- * softmax); Milakov & Gimelshein, "Online normalizer calculation for softmax",
- * arXiv:1805.02867, 2018.
+ * softmax); Dao, "FlashAttention-2", ICLR 2024, section 3.1 (query blocks in
+ * the outer loop); Milakov & Gimelshein, "Online normalizer calculation for
+ * softmax", arXiv:1805.02867, 2018.
  */
 // rt-needs: threads.c
 // rt-needs: x86/vecmath_avx2.c
 // rt-needs: generic/attention.c
 // rt-cpu: avx2
 // rt-cpu: fma
+#include <float.h>
 #include <immintrin.h>
+#include <limits.h>
 #include <math.h>
 #include <string.h>
 
@@ -28,15 +47,20 @@
 #define RT_API static inline
 #endif
 
-#define RT_FLASH_BLOCK 64     /* keys per online-softmax step */
+#define RT_FLASH_BLOCK 64     /* keys per online-softmax step (a multiple of 8) */
 #define RT_FLASH_MAX_HD 256   /* head sizes the vector path takes */
+#define RT_FLASH_LANES 8      /* queries per block: one per float lane */
 
 typedef struct {
   float *out;
   const float *q, *k_cache, *v_cache;
   int n, pos0, heads, kv_heads, head_dim, causal, window;
   float scale;
+  int group;    /* query heads per kv head */
+  int blocks;   /* query blocks per kv head: ceil(n * group / 8) */
 } RtFlashAttention;
+
+/* ---- one query row (decode) ---- */
 
 /* q . k over hd floats (8 at a time, only the tail masked: masked loads and
  * stores are slow on AMD). */
@@ -97,18 +121,172 @@ RT_AVX2_FN static void rt_flash_row(float *out, const float *q, const float *kc,
   for (int i = 0; i < hd; i++) out[i] = acc[i] * inv;
 }
 
-/* RtTask: the (row, head) pairs of part `part`. */
+/* ---- eight queries at once (prefill) ---- */
+
+/* A block of queries that share a kv head, lane by lane.  Lanes past `used`
+ * repeat the last query: they compute what it computes and are not stored. */
+typedef struct {
+  const float *q[RT_FLASH_LANES];
+  float *out[RT_FLASH_LANES];
+  int lo[RT_FLASH_LANES], hi[RT_FLASH_LANES];   /* each query's span of keys */
+  int used;
+  int first, last;          /* keys any lane sees: min lo, max hi */
+  int all_from, all_to;     /* keys every lane sees: max lo, min hi */
+} RtFlashLanes;
+
+/* The register tile of both products: for u < 8,
+ *   acc[u] += sum_{x < count} a[x] * b[u][x * stride]
+ * with a count vectors of 8 lanes (one per query) and b eight streams of
+ * scalars, broadcast: the keys of a score tile (stride 1 through the head's
+ * floats) or eight columns of V (stride kv_width, key after key).  acc[u] is
+ * the 8 floats at acc + 8u.  Eight named accumulators, not an array: at -O2
+ * an array would live in memory. */
+RT_AVX2_FN static inline void rt_flash_tile(float *acc, const float *a, const float *const b[8],
+                                            size_t stride, int count) {
+  __m256 c0 = _mm256_loadu_ps(acc), c1 = _mm256_loadu_ps(acc + 8);
+  __m256 c2 = _mm256_loadu_ps(acc + 16), c3 = _mm256_loadu_ps(acc + 24);
+  __m256 c4 = _mm256_loadu_ps(acc + 32), c5 = _mm256_loadu_ps(acc + 40);
+  __m256 c6 = _mm256_loadu_ps(acc + 48), c7 = _mm256_loadu_ps(acc + 56);
+  const float *b0 = b[0], *b1 = b[1], *b2 = b[2], *b3 = b[3];
+  const float *b4 = b[4], *b5 = b[5], *b6 = b[6], *b7 = b[7];
+  size_t o = 0;
+  for (const float *end = a + 8 * (size_t)count; a < end; a += 8, o += stride) {
+    __m256 av = _mm256_loadu_ps(a);
+    c0 = _mm256_fmadd_ps(av, _mm256_broadcast_ss(b0 + o), c0);
+    c1 = _mm256_fmadd_ps(av, _mm256_broadcast_ss(b1 + o), c1);
+    c2 = _mm256_fmadd_ps(av, _mm256_broadcast_ss(b2 + o), c2);
+    c3 = _mm256_fmadd_ps(av, _mm256_broadcast_ss(b3 + o), c3);
+    c4 = _mm256_fmadd_ps(av, _mm256_broadcast_ss(b4 + o), c4);
+    c5 = _mm256_fmadd_ps(av, _mm256_broadcast_ss(b5 + o), c5);
+    c6 = _mm256_fmadd_ps(av, _mm256_broadcast_ss(b6 + o), c6);
+    c7 = _mm256_fmadd_ps(av, _mm256_broadcast_ss(b7 + o), c7);
+  }
+  _mm256_storeu_ps(acc, c0), _mm256_storeu_ps(acc + 8, c1);
+  _mm256_storeu_ps(acc + 16, c2), _mm256_storeu_ps(acc + 24, c3);
+  _mm256_storeu_ps(acc + 32, c4), _mm256_storeu_ps(acc + 40, c5);
+  _mm256_storeu_ps(acc + 48, c6), _mm256_storeu_ps(acc + 56, c7);
+}
+
+/* Scores of the keys j0 .. j0+nb-1 (k: the kv head's first key) into st
+ * (8 floats per key, -inf where a key is outside a lane's span).  A tile
+ * past the last key reads the last key again; those scores are masked. */
+RT_AVX2_FN static void rt_flash_scores(float *st, const float *qt, const RtFlashLanes *L,
+                                       const float *k, int j0, int nb, int kv_width, int hd) {
+  __m256i lo = _mm256_loadu_si256((const __m256i *)L->lo);
+  __m256i hi = _mm256_loadu_si256((const __m256i *)L->hi);
+  for (int j = j0; j < j0 + nb; j += 8) {
+    const float *b[8];
+    float *tile = st + 8 * (size_t)(j - j0);
+    for (int u = 0; u < 8; u++) b[u] = k + (size_t)(j + u <= L->last ? j + u : L->last) * kv_width;
+    memset(tile, 0, sizeof(float) * 64);
+    rt_flash_tile(tile, qt, b, 1, hd);
+    if (j >= L->all_from && j + 7 <= L->all_to) continue;   /* inside every span */
+    for (int u = 0; u < 8; u++) {
+      __m256i ju = _mm256_set1_epi32(j + u);
+      __m256i out = _mm256_or_si256(_mm256_cmpgt_epi32(lo, ju), _mm256_cmpgt_epi32(ju, hi));
+      __m256 s = _mm256_blendv_ps(_mm256_loadu_ps(tile + 8 * u), _mm256_set1_ps(-INFINITY),
+                                  _mm256_castsi256_ps(out));
+      _mm256_storeu_ps(tile + 8 * u, s);
+    }
+  }
+}
+
+/* The online-softmax step of one block, per lane: m grows to the block's
+ * maximum, st's scores become p = exp(s - m) (0 where masked), l = l c +
+ * sum p, and the return value is c = exp(m_old - m_new), the factor for the
+ * output summed so far.  m starts at -FLT_MAX, not -inf, so m_old - m_new is
+ * never inf - inf, even in a lane that has seen only masked keys. */
+RT_AVX2_FN static __m256 rt_flash_softmax(float *st, int nb, __m256 *m, __m256 *l) {
+  __m256 bm = *m, sum = _mm256_setzero_ps(), ninf = _mm256_set1_ps(-INFINITY);
+  for (int j = 0; j < nb; j++) bm = _mm256_max_ps(bm, _mm256_loadu_ps(st + 8 * j));
+  for (int j = 0; j < nb; j++) {
+    __m256 s = _mm256_loadu_ps(st + 8 * j);
+    __m256 p = _mm256_andnot_ps(_mm256_cmp_ps(s, ninf, _CMP_EQ_OQ), rt_avx2_exp(_mm256_sub_ps(s, bm)));
+    _mm256_storeu_ps(st + 8 * j, p);
+    sum = _mm256_add_ps(sum, p);
+  }
+  __m256 c = rt_avx2_exp(_mm256_sub_ps(*m, bm));
+  *l = _mm256_fmadd_ps(*l, c, sum);
+  *m = bm;
+  return c;
+}
+
+/* O^T = O^T c + P^T V for the keys j0 .. j0+nb-1 (v: the kv head's first
+ * value row), eight columns at a time; ot has room for hd rounded up to 8
+ * columns, and a last, partial group reads column hd-1 again. */
+RT_AVX2_FN static void rt_flash_values(float *ot, const float *pt, __m256 c, const float *v, int j0,
+                                       int nb, int kv_width, int hd) {
+  int width = (hd + 7) / 8 * 8;
+  for (int i = 0; i < width; i++) _mm256_storeu_ps(ot + 8 * i, _mm256_mul_ps(_mm256_loadu_ps(ot + 8 * i), c));
+  const float *rows = v + (size_t)j0 * kv_width;
+  for (int c0 = 0; c0 < hd; c0 += 8) {
+    const float *b[8];
+    for (int u = 0; u < 8; u++) b[u] = rows + (c0 + u < hd ? c0 + u : hd - 1);
+    rt_flash_tile(ot + 8 * (size_t)c0, pt, b, (size_t)kv_width, nb);
+  }
+}
+
+/* Attention of one block of queries (lanes) against the keys of kv head kv. */
+RT_AVX2_FN static void rt_flash_lanes(const RtFlashAttention *a, const RtFlashLanes *L, int kv) {
+  _Alignas(32) float qt[RT_FLASH_MAX_HD * 8], ot[RT_FLASH_MAX_HD * 8], st[RT_FLASH_BLOCK * 8];
+  int hd = a->head_dim, kv_width = a->kv_heads * hd;
+  const float *k = a->k_cache + (size_t)kv * hd, *v = a->v_cache + (size_t)kv * hd;
+  for (int i = 0; i < hd; i++)   /* Q^T, scaled */
+    for (int u = 0; u < 8; u++) qt[8 * i + u] = L->q[u][i] * a->scale;
+  memset(ot, 0, sizeof(float) * 8 * (size_t)((hd + 7) / 8 * 8));
+  __m256 m = _mm256_set1_ps(-FLT_MAX), l = _mm256_setzero_ps();
+  for (int j0 = L->first; j0 <= L->last; j0 += RT_FLASH_BLOCK) {
+    int nb = L->last + 1 - j0 < RT_FLASH_BLOCK ? L->last + 1 - j0 : RT_FLASH_BLOCK;
+    rt_flash_scores(st, qt, L, k, j0, nb, kv_width, hd);
+    __m256 c = rt_flash_softmax(st, nb, &m, &l);
+    rt_flash_values(ot, st, c, v, j0, nb, kv_width, hd);
+  }
+  _Alignas(32) float inv[8];
+  _mm256_store_ps(inv, _mm256_div_ps(_mm256_set1_ps(1.0f), l));
+  for (int u = 0; u < L->used; u++)
+    for (int i = 0; i < hd; i++) L->out[u][i] = ot[8 * i + u] * inv[u];
+}
+
+/* ---- the work: query blocks of each kv head, over the pool ---- */
+
+/* The lanes of query block blk of kv head kv: query vectors e = 8 blk + u,
+ * row e / group, head kv * group + e % group. */
+static void rt_flash_block(const RtFlashAttention *a, int kv, int blk, RtFlashLanes *L) {
+  int count = a->n * a->group, q_width = a->heads * a->head_dim;
+  L->used = count - 8 * blk < RT_FLASH_LANES ? count - 8 * blk : RT_FLASH_LANES;
+  L->first = L->all_to = INT_MAX;
+  L->last = L->all_from = INT_MIN;
+  for (int u = 0; u < RT_FLASH_LANES; u++) {
+    int e = 8 * blk + (u < L->used ? u : L->used - 1), t = e / a->group;
+    size_t off = (size_t)t * q_width + (size_t)(kv * a->group + e % a->group) * a->head_dim;
+    L->q[u] = a->q + off, L->out[u] = a->out + off;
+    rt_attention_span(a->pos0 + t, a->pos0 + a->n - 1, a->causal, a->window, &L->lo[u], &L->hi[u]);
+    L->first = L->lo[u] < L->first ? L->lo[u] : L->first;
+    L->all_from = L->lo[u] > L->all_from ? L->lo[u] : L->all_from;
+    L->last = L->hi[u] > L->last ? L->hi[u] : L->last;
+    L->all_to = L->hi[u] < L->all_to ? L->hi[u] : L->all_to;
+  }
+}
+
+/* RtTask: the units of part `part`.  Unit u is kv head u % kv_heads of the
+ * block taken u / kv_heads-th in the order first, last, second, second to
+ * last, ...: under a causal mask block b has about b keys more than block 0,
+ * so consecutive units pair cheap and dear blocks. */
 RT_AVX2_FN static void rt_flash_task(void *ctx, int part, int parts) {
   const RtFlashAttention *a = ctx;
-  int kv_width = a->kv_heads * a->head_dim, q_width = a->heads * a->head_dim;
-  int group = a->heads / a->kv_heads;
-  long units = (long)a->n * a->heads, u0 = units * part / parts, u1 = units * (part + 1) / parts;
+  long units = (long)a->blocks * a->kv_heads, u0 = units * part / parts, u1 = units * (part + 1) / parts;
+  int kv_width = a->kv_heads * a->head_dim;
   for (long u = u0; u < u1; u++) {
-    int t = (int)(u / a->heads), h = (int)(u % a->heads), lo, hi;
-    rt_attention_span(a->pos0 + t, a->pos0 + a->n - 1, a->causal, a->window, &lo, &hi);
-    size_t qo = (size_t)t * q_width + (size_t)h * a->head_dim;
-    size_t ko = (size_t)(h / group) * a->head_dim;
-    rt_flash_row(a->out + qo, a->q + qo, a->k_cache + ko, a->v_cache + ko, lo, hi, kv_width,
+    int s = (int)(u / a->kv_heads), kv = (int)(u % a->kv_heads);
+    int blk = s % 2 ? a->blocks - 1 - s / 2 : s / 2;
+    RtFlashLanes L;
+    rt_flash_block(a, kv, blk, &L);
+    if (L.used > 1) {
+      rt_flash_lanes(a, &L, kv);
+      continue;
+    }
+    size_t ko = (size_t)kv * a->head_dim;
+    rt_flash_row(L.out[0], L.q[0], a->k_cache + ko, a->v_cache + ko, L.lo[0], L.hi[0], kv_width,
                  a->head_dim, a->scale);
   }
 }
@@ -122,9 +300,9 @@ RT_API void rt_flash_attention_avx2(float *out, const float *q, const float *k, 
                  causal, window);
     return;
   }
-  int kv_width = kv_heads * head_dim;
+  int kv_width = kv_heads * head_dim, group = heads / kv_heads;
   rt_kv_append(k_cache, v_cache, k, v, pos0, n, kv_width);
   RtFlashAttention a = {out, q, k_cache, v_cache, n, pos0, heads, kv_heads, head_dim, causal,
-                        window, scale};
+                        window, scale, group, (n * group + RT_FLASH_LANES - 1) / RT_FLASH_LANES};
   rt_parallel(rt_flash_task, &a);
 }

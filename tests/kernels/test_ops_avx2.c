@@ -4,11 +4,15 @@
  *
  *   gelu_tanh, silu: n = 1, 7, 8, 9, 63, 65, 100003 (threaded) over
  *     x in [-12, 12] plus +-30, +-90 (the exp clamps); |d| <= 2e-6 (1 + |x|).
- *   attention: head sizes 1, 7, 8, 64, 65 and 300 (the portable fallback),
- *     heads/kv_heads 1/1, 4/2, 6/3, n = 1, 7, 65 new rows after 0, 5 or 130
- *     cached (several online-softmax blocks),
- *     causal or not, window 0 or 3; both kernels append to their own caches,
- *     which must match exactly; |d| <= 1e-5 (1 + |ref|).
+ *   attention: head sizes 1, 7, 8, 64, 65, 80, 128 and 300 (the portable
+ *     fallback), heads/kv_heads 1/1, 4/2, 6/3, 8/2 and 16/1 (a GQA group
+ *     wider than the kernel's 8 query lanes), n = 1 (the one-row decode path,
+ *     or lanes of one GQA group), 2, 7, 65 new rows (blocks of 8 queries and a
+ *     partial last block) after 0, 5 or 130 cached (several online-softmax
+ *     blocks), causal or not, window 0, 3 or 20 (spans that start inside a
+ *     tile of 8 keys); both kernels append to their own caches, which must
+ *     match exactly; every output is written (the buffer starts as NaN);
+ *     |d| <= 1e-5 (1 + |ref|).
  * Exits 77 (skipped) with a message on a CPU without AVX2 and FMA.
  */
 #include <math.h>
@@ -59,6 +63,7 @@ static int check_attention(int hd, int heads, int kv_heads, int n, int pos0, int
   }
   for (size_t i = 0; i < (size_t)pos0 * kw; i++) kc[0][i] = kc[1][i] = 2 * frand(), vc[0][i] = vc[1][i] = frand();
   float scale = 1.0f / sqrtf((float)hd);
+  for (int i = 0; i < n * qw; i++) out[0][i] = NAN;
   rt_flash_attention_avx2(out[0], q, k, v, kc[0], vc[0], att, n, pos0, heads, kv_heads, hd, scale, causal, window);
   rt_attention(out[1], q, k, v, kc[1], vc[1], att, n, pos0, heads, kv_heads, hd, scale, causal, window);
   int bad = memcmp(kc[0], kc[1], sizeof(float) * cache) || memcmp(vc[0], vc[1], sizeof(float) * cache);
@@ -79,20 +84,21 @@ int main(void) {
     return 77;
   }
   static const long ns[] = {1, 7, 8, 9, 63, 65, 100003};
-  static const int hds[] = {1, 7, 8, 64, 65, 300}, hk[][2] = {{1, 1}, {4, 2}, {6, 3}};
-  static const int rows[] = {1, 7, 65};
+  static const int hds[] = {1, 7, 8, 64, 65, 80, 128, 300};
+  static const int hk[][2] = {{1, 1}, {4, 2}, {6, 3}, {8, 2}, {16, 1}};
+  static const int rows[] = {1, 2, 7, 65}, windows[] = {0, 3, 20};
   int cases = 0, failed = 0;
   rt_set_threads(2);
   for (size_t i = 0; i < sizeof ns / sizeof *ns; i++, cases += 2)
     failed += check_unary("gelu_tanh", rt_gelu_tanh_avx2, rt_gelu_tanh, ns[i]) +
               check_unary("silu", rt_silu_avx2, rt_silu, ns[i]);
   for (size_t a = 0; a < sizeof hds / sizeof *hds; a++)
-    for (size_t b = 0; b < 3; b++)
-      for (size_t r = 0; r < 3; r++)
+    for (size_t b = 0; b < sizeof hk / sizeof *hk; b++)
+      for (size_t r = 0; r < sizeof rows / sizeof *rows; r++)
         for (int pos0 = 0; pos0 <= 130; pos0 = pos0 ? pos0 + 125 : 5)
-          for (int mode = 0; mode < 3; mode++, cases++)   /* causal; causal + window 3; neither */
-            failed += check_attention(hds[a], hk[b][0], hk[b][1], rows[r], pos0, mode < 2,
-                                      mode == 1 ? 3 : 0);
+          for (int mode = 0; mode < 4; mode++, cases++)   /* causal with windows 0, 3, 20; neither */
+            failed += check_attention(hds[a], hk[b][0], hk[b][1], rows[r], pos0, mode < 3,
+                                      mode < 3 ? windows[mode] : 0);
   printf("avx2 activations and attention: %d of %d cases within tolerance\n", cases - failed, cases);
   return failed != 0;
 }
