@@ -20,6 +20,8 @@
 #include "threads.c"
 #include "linear_simd.c"
 #include "pack.h"
+#include "x86/vecmath_avx2.c"
+#include "x86/elementwise_avx2.c"
 #include "x86/linear_avx2.c"
 #include "x86/linear_avx512.c"
 

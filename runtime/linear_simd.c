@@ -15,14 +15,19 @@
 
 enum { RT_W_NK = 0, RT_W_KN = 1, RT_W_PACKED = 2 };  /* NK, KN match Attrs.w_layout */
 
-/* One linear layer: out [T,N] = x [T,K] W^T + bias. */
+/* The activation a kernel may apply to its own output (fuse_epilogue). */
+enum { RT_ACT_NONE = 0, RT_ACT_GELU_TANH = 1, RT_ACT_SILU = 2 };
+
+/* One linear layer: out [T,N] = act(x [T,K] W^T + bias) + residual. */
 typedef struct {
-  float *out;           /* [T,N] */
-  const float *x;       /* [T,K] */
-  const float *w;       /* in w_layout */
-  const float *bias;    /* [N] or NULL */
+  float *out;              /* [T,N] */
+  const float *x;          /* [T,K] */
+  const float *w;          /* in w_layout */
+  const float *bias;       /* [N] or NULL */
   int T, K, N;
-  int w_layout;         /* RT_W_NK | RT_W_KN | RT_W_PACKED */
+  int w_layout;            /* RT_W_NK | RT_W_KN | RT_W_PACKED */
+  int act;                 /* RT_ACT_*: only kernels with an epilogue read it */
+  const float *residual;   /* [T,N] or NULL: likewise; never the same memory as out */
 } RtLinear;
 
 /* Part `part` of `parts` of L's output panels, nr columns each: [*p0, *p1). */
@@ -37,6 +42,6 @@ static inline void rt_linear_panels(const RtLinear *L, int nr, int part, int par
  * (an RtTask over an RtLinear) on the model's thread pool. */
 static inline void rt_linear_run(RtTask task, float *out, const float *x, const float *w,
                                  const float *b, int rows, int k, int n, int layout) {
-  RtLinear L = {out, x, w, b, rows, k, n, layout};
+  RtLinear L = {out, x, w, b, rows, k, n, layout, RT_ACT_NONE, NULL};
   rt_parallel(task, &L);
 }

@@ -22,6 +22,7 @@
  * rt_avx2_supported() before any of them runs.
  */
 // rt-needs: linear_simd.c
+// rt-needs: x86/elementwise_avx2.c
 // rt-cpu: avx2
 // rt-cpu: fma
 #include <immintrin.h>
@@ -35,7 +36,7 @@
 #define RT_AVX2_MR 6    /* rows of x per register tile */
 #define RT_AVX2_NR 16   /* columns of W per tile and per packed panel */
 #define RT_AVX2_KC 512        /* depth of one pass over a panel when K is split */
-#define RT_AVX2_KC_WHOLE 768  /* largest K taken in one pass (panel block: 48 KiB) */
+#define RT_AVX2_KC_WHOLE 1024 /* largest K taken in one pass (panel block: 64 KiB, in L2) */
 
 #define RT_AVX2 __attribute__((target("avx2,fma")))
 
@@ -170,6 +171,31 @@ RT_AVX2 static void rt_avx2_tile4(int mr, int nr, int kc, const float *a, int64_
   rt_avx2_tile_m(4, mr, nr, kc, a, lda, b, ldb, c, ldc, first, bias, NULL);
 }
 
+/* The fused epilogue (passes/fuse_epilogue.c) on out[row0..row0+rows,
+ * n0..n0+nr], just written and still in L1: the activation, then the
+ * residual add.  Runs once per output element, after its last k-pass. */
+RT_AVX2 static void rt_avx2_epilogue(const RtLinear *L, int row0, int rows, int n0, int nr) {
+  if (!L->act && !L->residual) return;
+  for (int i = row0; i < row0 + rows; i++) {
+    for (int j = 0; j < nr; j += 8) {   /* two vectors of 8, the last one maybe partial */
+      int64_t at = (int64_t)i * L->N + n0 + j;
+      int full = nr - j >= 8;
+      __m256i m = rt_avx2_mask(nr - j);
+      float *o = L->out + at;
+      __m256 v = full ? _mm256_loadu_ps(o) : _mm256_maskload_ps(o, m);
+      if (L->act) v = rt_avx2_logistic_act(v, L->act == RT_ACT_GELU_TANH);
+      if (L->residual) {
+        const float *r = L->residual + at;
+        v = _mm256_add_ps(v, full ? _mm256_loadu_ps(r) : _mm256_maskload_ps(r, m));
+      }
+      if (full)
+        _mm256_storeu_ps(o, v);
+      else
+        _mm256_maskstore_ps(o, m, v);
+    }
+  }
+}
+
 /* How the T rows split into tiles: 6-row tiles for the first *rows6, then
  * *tiles4 tiles of 4.  A remainder of 2 or 4 rows takes 4-row tiles (128 =
  * 20*6 + 2*4) rather than a 6-row tile that computes 2 rows for nothing; a
@@ -181,7 +207,8 @@ static inline void rt_avx2_row_split(int T, int *rows6, int *tiles4) {
 }
 
 /* The depth of one pass over a panel: all of K when a panel of it (K x 16
- * floats, 48 KiB at K = 768) stays in L2 with room for x; else equal blocks
+ * floats, 48 KiB at K = 768) stays in L2 with room for x (GPT-2 after
+ * ln_to_rmsnorm has a head with K = 769); else equal blocks
  * of at most RT_AVX2_KC. */
 static inline int rt_avx2_kstep(int K) {
   if (K <= RT_AVX2_KC_WHOLE) return K;
@@ -210,15 +237,18 @@ RT_AVX2 static void rt_avx2_gemm(const RtLinear *L, int p0, int p1) {
       const float *bias = L->bias ? L->bias + n0 : NULL;
       const float *x = L->x + k0;
       float *out = L->out + n0;
-      int i = 0;
+      int i = 0, last = k0 + kc == L->K;
       for (; i < rows6; i += RT_AVX2_MR) {
         int mr = rows6 - i < RT_AVX2_MR ? rows6 - i : RT_AVX2_MR;
         rt_avx2_tile6(mr, nr, kc, x + (int64_t)i * L->K, L->K, b, ldb, out + (int64_t)i * L->N,
                       L->N, k0 == 0, bias, i == 0 ? next : NULL);
+        if (last) rt_avx2_epilogue(L, i, mr, n0, nr);
       }
-      for (int t = 0; t < tiles4; t++, i += 4)
+      for (int t = 0; t < tiles4; t++, i += 4) {
         rt_avx2_tile4(4, nr, kc, x + (int64_t)i * L->K, L->K, b, ldb, out + (int64_t)i * L->N,
                       L->N, k0 == 0, bias);
+        if (last) rt_avx2_epilogue(L, i, 4, n0, nr);
+      }
     }
   }
 }
@@ -313,6 +343,7 @@ RT_AVX2 static void rt_avx2_gemv(const RtLinear *L, int p0, int p1) {
       const float *b = rt_avx2_panel(L, p, &ldb);
       rt_avx2_gemv_panel(L->x, L->K, b, ldb, nr, bias, L->out + n0);
     }
+    rt_avx2_epilogue(L, 0, 1, n0, nr);
   }
 }
 
@@ -343,4 +374,14 @@ RT_API void rt_linear_kn_avx2(float *out, const float *x, const float *w, const 
 RT_API void rt_linear_packed_avx2(float *out, const float *x, const float *w, const float *b,
                                    int rows, int k, int n) {
   rt_linear_run(rt_avx2_linear_task, out, x, w, b, rows, k, n, RT_W_PACKED);
+}
+
+/* The same with the fused epilogue done inside the kernel, on each tile while
+ * it is in L1 (no second pass over out): act(W @ x + b) + residual, act an
+ * RT_ACT_* and residual (rows,n) or NULL; w in `layout` (RT_W_*). */
+RT_API void rt_linear_epilogue_avx2(float *out, const float *x, const float *w, const float *b,
+                                    int rows, int k, int n, int layout, int act,
+                                    const float *residual) {
+  RtLinear L = {out, x, w, b, rows, k, n, layout, act, residual};
+  rt_parallel(rt_avx2_linear_task, &L);
 }
