@@ -11,21 +11,25 @@
  * A prefill takes its queries eight at a time, one per float lane: the query
  * vectors (row t, head h) that read the same kv head, in order, so a block is
  * eight rows of one head, or rows times heads of one GQA group.  Every K and
- * V float loaded is then used by eight queries in registers:
- *   scores  S^T[j][lane] = sum_i Q^T[i][lane] k_j[i]   (Q^T: the block's
- *           queries transposed and scaled once; k_j[i] broadcast);
- *   output  O^T[c][lane] += sum_j P^T[j][lane] v_j[c]  (v_j[c] broadcast);
- * both through one 8x8 register tile (rt_flash_tile), and the online softmax
- * runs down the lanes with no horizontal sums (FlashAttention-2's loop order:
- * a block of queries against all its keys).  Keys outside a query's span
- * (causal, window) are masked to weight 0 in the tiles that cross a span's
- * edge; keys outside every lane's span are never visited.  A block with one
- * query (a decode step without GQA) takes the one-row path, which spends no
- * work on empty lanes.  Blocks are ordered first, last, second, second to
- * last ... so that the pool's contiguous parts get equal causal work.
- * (x86/attention_avx2.c is the single-threaded variant tuned for the tiny
- * heads of one-token decode.)  Head sizes above RT_FLASH_MAX_HD fall back to
- * the portable kernel.
+ * V float loaded is then used by eight queries in registers, in two 8x8
+ * register tiles:
+ *   scores  S^T[j][lane] = sum_i Q^T[i][lane] k_j[i]    (rt_flash_score_tile:
+ *           Q^T, the block's queries transposed and scaled once, times k_j[i]
+ *           broadcast);
+ *   output  O[lane][c..c+7] += sum_j P^T[j][lane] v_j[c..c+7]
+ *           (rt_flash_value_tile: the weight broadcast times 8 floats of v_j).
+ * The online softmax runs down the lanes, with no horizontal sums
+ * (FlashAttention-2's loop order: a block of queries against all its keys,
+ * the output rescaled once per block of 64 keys).  Keys outside a query's
+ * span (causal, window) get weight 0 in the tiles that cross a span's edge;
+ * keys outside every lane's span are never visited.  A block with one query
+ * (a decode step without GQA) takes the one-row path, which spends no work
+ * on empty lanes.  Units of work are (kv head, query block); the blocks of a
+ * head are taken first, last, second, second to last, ..., so the pool's
+ * contiguous parts get equal causal work and a thread stays on one head's
+ * K and V.  (x86/attention_avx2.c is the single-threaded variant tuned for
+ * the tiny heads of one-token decode.)  Head sizes above RT_FLASH_MAX_HD
+ * fall back to the portable kernel.
  *
  * Reference: Dao et al., "FlashAttention", NeurIPS 2022, Algorithm 1 (online
  * softmax); Dao, "FlashAttention-2", ICLR 2024, section 3.1 (query blocks in
@@ -134,37 +138,63 @@ typedef struct {
   int all_from, all_to;     /* keys every lane sees: max lo, min hi */
 } RtFlashLanes;
 
-/* The register tile of both products: for u < 8,
- *   acc[u] += sum_{x < count} a[x] * b[u][x * stride]
- * with a count vectors of 8 lanes (one per query) and b eight streams of
- * scalars, broadcast: the keys of a score tile (stride 1 through the head's
- * floats) or eight columns of V (stride kv_width, key after key).  acc[u] is
- * the 8 floats at acc + 8u.  Eight named accumulators, not an array: at -O2
- * an array would live in memory. */
-RT_AVX2_FN static inline void rt_flash_tile(float *acc, const float *a, const float *const b[8],
-                                            size_t stride, int count) {
-  __m256 c0 = _mm256_loadu_ps(acc), c1 = _mm256_loadu_ps(acc + 8);
-  __m256 c2 = _mm256_loadu_ps(acc + 16), c3 = _mm256_loadu_ps(acc + 24);
-  __m256 c4 = _mm256_loadu_ps(acc + 32), c5 = _mm256_loadu_ps(acc + 40);
-  __m256 c6 = _mm256_loadu_ps(acc + 48), c7 = _mm256_loadu_ps(acc + 56);
-  const float *b0 = b[0], *b1 = b[1], *b2 = b[2], *b3 = b[3];
-  const float *b4 = b[4], *b5 = b[5], *b6 = b[6], *b7 = b[7];
-  size_t o = 0;
-  for (const float *end = a + 8 * (size_t)count; a < end; a += 8, o += stride) {
-    __m256 av = _mm256_loadu_ps(a);
-    c0 = _mm256_fmadd_ps(av, _mm256_broadcast_ss(b0 + o), c0);
-    c1 = _mm256_fmadd_ps(av, _mm256_broadcast_ss(b1 + o), c1);
-    c2 = _mm256_fmadd_ps(av, _mm256_broadcast_ss(b2 + o), c2);
-    c3 = _mm256_fmadd_ps(av, _mm256_broadcast_ss(b3 + o), c3);
-    c4 = _mm256_fmadd_ps(av, _mm256_broadcast_ss(b4 + o), c4);
-    c5 = _mm256_fmadd_ps(av, _mm256_broadcast_ss(b5 + o), c5);
-    c6 = _mm256_fmadd_ps(av, _mm256_broadcast_ss(b6 + o), c6);
-    c7 = _mm256_fmadd_ps(av, _mm256_broadcast_ss(b7 + o), c7);
+/* 8x8 transpose: lane j of r[i] becomes lane i of r[j]. */
+RT_AVX2_FN static inline void rt_flash_transpose8(__m256 r[8]) {
+  __m256 t[8], u[8];
+  for (int i = 0; i < 8; i += 2) {
+    t[i] = _mm256_unpacklo_ps(r[i], r[i + 1]);
+    t[i + 1] = _mm256_unpackhi_ps(r[i], r[i + 1]);
   }
-  _mm256_storeu_ps(acc, c0), _mm256_storeu_ps(acc + 8, c1);
-  _mm256_storeu_ps(acc + 16, c2), _mm256_storeu_ps(acc + 24, c3);
-  _mm256_storeu_ps(acc + 32, c4), _mm256_storeu_ps(acc + 40, c5);
-  _mm256_storeu_ps(acc + 48, c6), _mm256_storeu_ps(acc + 56, c7);
+  for (int i = 0; i < 8; i += 4) {
+    u[i] = _mm256_shuffle_ps(t[i], t[i + 2], 0x44);
+    u[i + 1] = _mm256_shuffle_ps(t[i], t[i + 2], 0xee);
+    u[i + 2] = _mm256_shuffle_ps(t[i + 1], t[i + 3], 0x44);
+    u[i + 3] = _mm256_shuffle_ps(t[i + 1], t[i + 3], 0xee);
+  }
+  for (int i = 0; i < 4; i++) {
+    r[i] = _mm256_permute2f128_ps(u[i], u[i + 4], 0x20);
+    r[i + 4] = _mm256_permute2f128_ps(u[i], u[i + 4], 0x31);
+  }
+}
+
+/* Q^T, scaled: qt[8 i + u] = q_u[i] * scale, eight floats of each query at
+ * a time through an 8x8 transpose. */
+RT_AVX2_FN static void rt_flash_qt(float *qt, const RtFlashLanes *L, int hd, float scale) {
+  int i = 0;
+  for (; i + 8 <= hd; i += 8) {
+    __m256 r[8];
+    for (int u = 0; u < 8; u++) r[u] = _mm256_loadu_ps(L->q[u] + i);
+    rt_flash_transpose8(r);
+    for (int c = 0; c < 8; c++) _mm256_storeu_ps(qt + 8 * (i + c), _mm256_mul_ps(r[c], _mm256_set1_ps(scale)));
+  }
+  for (; i < hd; i++)
+    for (int u = 0; u < 8; u++) qt[8 * i + u] = L->q[u][i] * scale;
+}
+
+/* Scores of 8 keys (rows k[u], the head's floats) for the 8 queries:
+ * st[8 u + lane] = sum_i qt[8 i + lane] k[u][i], the query vector times the
+ * key float broadcast.  Eight named accumulators, not an array: at -O2 an
+ * array would live in memory. */
+RT_AVX2_FN static inline void rt_flash_score_tile(float *st, const float *qt, const float *const k[8],
+                                                  int hd) {
+  __m256 c0 = _mm256_setzero_ps(), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
+  const float *k0 = k[0], *k1 = k[1], *k2 = k[2], *k3 = k[3];
+  const float *k4 = k[4], *k5 = k[5], *k6 = k[6], *k7 = k[7];
+  for (int i = 0; i < hd; i++) {
+    __m256 q = _mm256_loadu_ps(qt + 8 * i);
+    c0 = _mm256_fmadd_ps(q, _mm256_broadcast_ss(k0 + i), c0);
+    c1 = _mm256_fmadd_ps(q, _mm256_broadcast_ss(k1 + i), c1);
+    c2 = _mm256_fmadd_ps(q, _mm256_broadcast_ss(k2 + i), c2);
+    c3 = _mm256_fmadd_ps(q, _mm256_broadcast_ss(k3 + i), c3);
+    c4 = _mm256_fmadd_ps(q, _mm256_broadcast_ss(k4 + i), c4);
+    c5 = _mm256_fmadd_ps(q, _mm256_broadcast_ss(k5 + i), c5);
+    c6 = _mm256_fmadd_ps(q, _mm256_broadcast_ss(k6 + i), c6);
+    c7 = _mm256_fmadd_ps(q, _mm256_broadcast_ss(k7 + i), c7);
+  }
+  _mm256_storeu_ps(st, c0), _mm256_storeu_ps(st + 8, c1);
+  _mm256_storeu_ps(st + 16, c2), _mm256_storeu_ps(st + 24, c3);
+  _mm256_storeu_ps(st + 32, c4), _mm256_storeu_ps(st + 40, c5);
+  _mm256_storeu_ps(st + 48, c6), _mm256_storeu_ps(st + 56, c7);
 }
 
 /* Scores of the keys j0 .. j0+nb-1 (k: the kv head's first key) into st
@@ -175,11 +205,10 @@ RT_AVX2_FN static void rt_flash_scores(float *st, const float *qt, const RtFlash
   __m256i lo = _mm256_loadu_si256((const __m256i *)L->lo);
   __m256i hi = _mm256_loadu_si256((const __m256i *)L->hi);
   for (int j = j0; j < j0 + nb; j += 8) {
-    const float *b[8];
+    const float *rows[8];
     float *tile = st + 8 * (size_t)(j - j0);
-    for (int u = 0; u < 8; u++) b[u] = k + (size_t)(j + u <= L->last ? j + u : L->last) * kv_width;
-    memset(tile, 0, sizeof(float) * 64);
-    rt_flash_tile(tile, qt, b, 1, hd);
+    for (int u = 0; u < 8; u++) rows[u] = k + (size_t)(j + u <= L->last ? j + u : L->last) * kv_width;
+    rt_flash_score_tile(tile, qt, rows, hd);
     if (j >= L->all_from && j + 7 <= L->all_to) continue;   /* inside every span */
     for (int u = 0; u < 8; u++) {
       __m256i ju = _mm256_set1_epi32(j + u);
@@ -211,40 +240,64 @@ RT_AVX2_FN static __m256 rt_flash_softmax(float *st, int nb, __m256 *m, __m256 *
   return c;
 }
 
-/* O^T = O^T c + P^T V for the keys j0 .. j0+nb-1 (v: the kv head's first
- * value row), eight columns at a time; ot has room for hd rounded up to 8
- * columns, and a last, partial group reads column hd-1 again. */
-RT_AVX2_FN static void rt_flash_values(float *ot, const float *pt, __m256 c, const float *v, int j0,
-                                       int nb, int kv_width, int hd) {
-  int width = (hd + 7) / 8 * 8;
-  for (int i = 0; i < width; i++) _mm256_storeu_ps(ot + 8 * i, _mm256_mul_ps(_mm256_loadu_ps(ot + 8 * i), c));
-  const float *rows = v + (size_t)j0 * kv_width;
-  for (int c0 = 0; c0 < hd; c0 += 8) {
-    const float *b[8];
-    for (int u = 0; u < 8; u++) b[u] = rows + (c0 + u < hd ? c0 + u : hd - 1);
-    rt_flash_tile(ot + 8 * (size_t)c0, pt, b, (size_t)kv_width, nb);
+/* Eight output columns of the 8 queries: o + u*ld holds query u's, and
+ * becomes o c_u + sum_j pt[8 j + u] v_j, the weight broadcast times eight
+ * floats of value row j (v: the first row, rows kv_width apart; a last,
+ * partial group of the head loads only `cols` floats). */
+RT_AVX2_FN static inline void rt_flash_value_tile(float *o, size_t ld, const float *c,
+                                                  const float *pt, const float *v, int nb,
+                                                  size_t kv_width, int cols) {
+#define RT_FLASH_O(u) _mm256_mul_ps(_mm256_loadu_ps(o + (u) * ld), _mm256_broadcast_ss(c + (u)))
+  __m256 c0 = RT_FLASH_O(0), c1 = RT_FLASH_O(1), c2 = RT_FLASH_O(2), c3 = RT_FLASH_O(3);
+  __m256 c4 = RT_FLASH_O(4), c5 = RT_FLASH_O(5), c6 = RT_FLASH_O(6), c7 = RT_FLASH_O(7);
+#undef RT_FLASH_O
+  __m256i part = rt_avx2_lanes(cols);
+  for (const float *end = pt + 8 * (size_t)nb; pt < end; pt += 8, v += kv_width) {
+    __m256 x = cols == 8 ? _mm256_loadu_ps(v) : _mm256_maskload_ps(v, part);
+    c0 = _mm256_fmadd_ps(_mm256_broadcast_ss(pt), x, c0);
+    c1 = _mm256_fmadd_ps(_mm256_broadcast_ss(pt + 1), x, c1);
+    c2 = _mm256_fmadd_ps(_mm256_broadcast_ss(pt + 2), x, c2);
+    c3 = _mm256_fmadd_ps(_mm256_broadcast_ss(pt + 3), x, c3);
+    c4 = _mm256_fmadd_ps(_mm256_broadcast_ss(pt + 4), x, c4);
+    c5 = _mm256_fmadd_ps(_mm256_broadcast_ss(pt + 5), x, c5);
+    c6 = _mm256_fmadd_ps(_mm256_broadcast_ss(pt + 6), x, c6);
+    c7 = _mm256_fmadd_ps(_mm256_broadcast_ss(pt + 7), x, c7);
   }
+  _mm256_storeu_ps(o, c0), _mm256_storeu_ps(o + ld, c1);
+  _mm256_storeu_ps(o + 2 * ld, c2), _mm256_storeu_ps(o + 3 * ld, c3);
+  _mm256_storeu_ps(o + 4 * ld, c4), _mm256_storeu_ps(o + 5 * ld, c5);
+  _mm256_storeu_ps(o + 6 * ld, c6), _mm256_storeu_ps(o + 7 * ld, c7);
 }
 
-/* Attention of one block of queries (lanes) against the keys of kv head kv. */
+/* Attention of one block of queries (lanes) against the keys of kv head kv.
+ * The outputs O (8 queries, hd rounded up to 8) are rescaled and summed
+ * block after block, and divided by l at the end. */
 RT_AVX2_FN static void rt_flash_lanes(const RtFlashAttention *a, const RtFlashLanes *L, int kv) {
-  _Alignas(32) float qt[RT_FLASH_MAX_HD * 8], ot[RT_FLASH_MAX_HD * 8], st[RT_FLASH_BLOCK * 8];
-  int hd = a->head_dim, kv_width = a->kv_heads * hd;
+  _Alignas(32) float qt[RT_FLASH_MAX_HD * 8], o[RT_FLASH_MAX_HD * 8], st[RT_FLASH_BLOCK * 8];
+  _Alignas(32) float c[8];
+  int hd = a->head_dim, kv_width = a->kv_heads * hd, ld = (hd + 7) / 8 * 8;
   const float *k = a->k_cache + (size_t)kv * hd, *v = a->v_cache + (size_t)kv * hd;
-  for (int i = 0; i < hd; i++)   /* Q^T, scaled */
-    for (int u = 0; u < 8; u++) qt[8 * i + u] = L->q[u][i] * a->scale;
-  memset(ot, 0, sizeof(float) * 8 * (size_t)((hd + 7) / 8 * 8));
+  rt_flash_qt(qt, L, hd, a->scale);
+  memset(o, 0, sizeof(float) * 8 * (size_t)ld);
   __m256 m = _mm256_set1_ps(-FLT_MAX), l = _mm256_setzero_ps();
   for (int j0 = L->first; j0 <= L->last; j0 += RT_FLASH_BLOCK) {
     int nb = L->last + 1 - j0 < RT_FLASH_BLOCK ? L->last + 1 - j0 : RT_FLASH_BLOCK;
     rt_flash_scores(st, qt, L, k, j0, nb, kv_width, hd);
-    __m256 c = rt_flash_softmax(st, nb, &m, &l);
-    rt_flash_values(ot, st, c, v, j0, nb, kv_width, hd);
+    _mm256_store_ps(c, rt_flash_softmax(st, nb, &m, &l));
+    const float *rows = v + (size_t)j0 * kv_width;
+    int c0 = 0;
+    for (; c0 + 8 <= hd; c0 += 8)   /* full groups: the tile's loads are plain */
+      rt_flash_value_tile(o + c0, (size_t)ld, c, st, rows + c0, nb, (size_t)kv_width, 8);
+    if (c0 < hd)
+      rt_flash_value_tile(o + c0, (size_t)ld, c, st, rows + c0, nb, (size_t)kv_width, hd - c0);
   }
-  _Alignas(32) float inv[8];
-  _mm256_store_ps(inv, _mm256_div_ps(_mm256_set1_ps(1.0f), l));
-  for (int u = 0; u < L->used; u++)
-    for (int i = 0; i < hd; i++) L->out[u][i] = ot[8 * i + u] * inv[u];
+  _mm256_store_ps(c, _mm256_div_ps(_mm256_set1_ps(1.0f), l));
+  for (int u = 0; u < L->used; u++) {
+    int i = 0;
+    for (; i + 8 <= hd; i += 8)
+      _mm256_storeu_ps(L->out[u] + i, _mm256_mul_ps(_mm256_loadu_ps(o + u * ld + i), _mm256_set1_ps(c[u])));
+    for (; i < hd; i++) L->out[u][i] = o[u * ld + i] * c[u];
+  }
 }
 
 /* ---- the work: query blocks of each kv head, over the pool ---- */
@@ -268,16 +321,16 @@ static void rt_flash_block(const RtFlashAttention *a, int kv, int blk, RtFlashLa
   }
 }
 
-/* RtTask: the units of part `part`.  Unit u is kv head u % kv_heads of the
- * block taken u / kv_heads-th in the order first, last, second, second to
- * last, ...: under a causal mask block b has about b keys more than block 0,
- * so consecutive units pair cheap and dear blocks. */
+/* RtTask: the units of part `part`.  Unit u is kv head u / blocks and, of
+ * its query blocks in the order first, last, second, second to last, ...,
+ * the (u % blocks)-th: under a causal mask block b has about 8b/group keys
+ * more than block 0, so consecutive units pair cheap and dear blocks. */
 RT_AVX2_FN static void rt_flash_task(void *ctx, int part, int parts) {
   const RtFlashAttention *a = ctx;
   long units = (long)a->blocks * a->kv_heads, u0 = units * part / parts, u1 = units * (part + 1) / parts;
   int kv_width = a->kv_heads * a->head_dim;
   for (long u = u0; u < u1; u++) {
-    int s = (int)(u / a->kv_heads), kv = (int)(u % a->kv_heads);
+    int kv = (int)(u / a->blocks), s = (int)(u % a->blocks);
     int blk = s % 2 ? a->blocks - 1 - s / 2 : s / 2;
     RtFlashLanes L;
     rt_flash_block(a, kv, blk, &L);
