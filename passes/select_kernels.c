@@ -8,8 +8,8 @@
  *   - x86-64-avx512 runtime/x86/linear_avx512.c  12x32 tile, 32-column panels
  *   - aarch64-neon  runtime/neon/linear_neon.c   4x16 tile, 16-column panels
  * and within a file the function follows the weight's layout: packed panels
- * (prepack ran: rt_linear_packed_*), [N,K] row-major (a tied lm head:
- * rt_linear_*), or [K,N] for a weight that is not a constant (rt_linear_kn_*).
+ * (prepack ran: rt_linear_packed_*, a tied lm head too), [N,K] row-major (a
+ * weight something else also reads: rt_linear_*), or [K,N] for a weight that is not a constant (rt_linear_kn_*).
  * A constant [K,N] weight prepack left alone stays on the portable kernel,
  * because the emitter may store it transposed.  Each kernel chooses GEMM or
  * GEMV when it runs, from the row count (T is symbolic here: a prefill has
