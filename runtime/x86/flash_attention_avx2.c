@@ -11,13 +11,14 @@
  * A prefill takes its queries eight at a time, one per float lane: the query
  * vectors (row t, head h) that read the same kv head, in order, so a block is
  * eight rows of one head, or rows times heads of one GQA group.  Every K and
- * V float loaded is then used by eight queries in registers, in two 8x8
- * register tiles:
- *   scores  S^T[j][lane] = sum_i Q^T[i][lane] k_j[i]    (rt_flash_score_tile:
- *           Q^T, the block's queries transposed and scaled once, times k_j[i]
- *           broadcast);
- *   output  O[lane][c..c+7] += sum_j P^T[j][lane] v_j[c..c+7]
- *           (rt_flash_value_tile: the weight broadcast times 8 floats of v_j).
+ * V float loaded is then used by several queries in registers, in two
+ * register tiles of eight accumulators:
+ *   scores  S^T[j][lane] = sum_i Q^T[i][lane] k_j[i]    (rt_flash_score_tile,
+ *           8 keys x 8 queries: Q^T, the block's queries transposed and
+ *           scaled once, times k_j[i] broadcast);
+ *   output  O[lane][c..c+15] += sum_j P^T[j][lane] v_j[c..c+15]
+ *           (rt_flash_value_tile, 4 queries x 16 columns: the weight
+ *           broadcast once for two vectors of v_j).
  * The online softmax runs down the lanes, with no horizontal sums
  * (FlashAttention-2's loop order: a block of queries against all its keys,
  * the output rescaled once per block of 64 keys).  Keys outside a query's
@@ -54,6 +55,8 @@
 #define RT_FLASH_BLOCK 64     /* keys per online-softmax step (a multiple of 8) */
 #define RT_FLASH_MAX_HD 256   /* head sizes the vector path takes */
 #define RT_FLASH_LANES 8      /* queries per block: one per float lane */
+#define RT_FLASH_MIN_LANES 2  /* fewer take the one-row path (GPT-2 small's heads:
+                               * 2 rows cost the same either way, 3 take 2/3) */
 
 typedef struct {
   float *out;
@@ -240,33 +243,35 @@ RT_AVX2_FN static __m256 rt_flash_softmax(float *st, int nb, __m256 *m, __m256 *
   return c;
 }
 
-/* Eight output columns of the 8 queries: o + u*ld holds query u's, and
- * becomes o c_u + sum_j pt[8 j + u] v_j, the weight broadcast times eight
- * floats of value row j (v: the first row, rows kv_width apart; a last,
- * partial group of the head loads only `cols` floats). */
+/* Sixteen output columns of four queries: o + u*ld holds query u's (u < 4),
+ * and becomes o c_u + sum_j pt[8 j + u] v_j, each weight broadcast once for
+ * two vectors of value row j (v: the first row, rows kv_width apart; a last,
+ * partial group of the head loads only `cols` floats, the others as 0). */
 RT_AVX2_FN static inline void rt_flash_value_tile(float *o, size_t ld, const float *c,
                                                   const float *pt, const float *v, int nb,
                                                   size_t kv_width, int cols) {
-#define RT_FLASH_O(u) _mm256_mul_ps(_mm256_loadu_ps(o + (u) * ld), _mm256_broadcast_ss(c + (u)))
-  __m256 c0 = RT_FLASH_O(0), c1 = RT_FLASH_O(1), c2 = RT_FLASH_O(2), c3 = RT_FLASH_O(3);
-  __m256 c4 = RT_FLASH_O(4), c5 = RT_FLASH_O(5), c6 = RT_FLASH_O(6), c7 = RT_FLASH_O(7);
+#define RT_FLASH_O(u, h) \
+  _mm256_mul_ps(_mm256_loadu_ps(o + (u) * ld + 8 * (h)), _mm256_broadcast_ss(c + (u)))
+  __m256 a0 = RT_FLASH_O(0, 0), b0 = RT_FLASH_O(0, 1), a1 = RT_FLASH_O(1, 0), b1 = RT_FLASH_O(1, 1);
+  __m256 a2 = RT_FLASH_O(2, 0), b2 = RT_FLASH_O(2, 1), a3 = RT_FLASH_O(3, 0), b3 = RT_FLASH_O(3, 1);
 #undef RT_FLASH_O
-  __m256i part = rt_avx2_lanes(cols);
+  __m256i lo = rt_avx2_lanes(cols), hi = rt_avx2_lanes(cols - 8);
   for (const float *end = pt + 8 * (size_t)nb; pt < end; pt += 8, v += kv_width) {
-    __m256 x = cols == 8 ? _mm256_loadu_ps(v) : _mm256_maskload_ps(v, part);
-    c0 = _mm256_fmadd_ps(_mm256_broadcast_ss(pt), x, c0);
-    c1 = _mm256_fmadd_ps(_mm256_broadcast_ss(pt + 1), x, c1);
-    c2 = _mm256_fmadd_ps(_mm256_broadcast_ss(pt + 2), x, c2);
-    c3 = _mm256_fmadd_ps(_mm256_broadcast_ss(pt + 3), x, c3);
-    c4 = _mm256_fmadd_ps(_mm256_broadcast_ss(pt + 4), x, c4);
-    c5 = _mm256_fmadd_ps(_mm256_broadcast_ss(pt + 5), x, c5);
-    c6 = _mm256_fmadd_ps(_mm256_broadcast_ss(pt + 6), x, c6);
-    c7 = _mm256_fmadd_ps(_mm256_broadcast_ss(pt + 7), x, c7);
+    __m256 x = cols >= 8 ? _mm256_loadu_ps(v) : _mm256_maskload_ps(v, lo);
+    __m256 y = cols >= 16 ? _mm256_loadu_ps(v + 8) : _mm256_maskload_ps(v + 8, hi);
+    __m256 p = _mm256_broadcast_ss(pt);
+    a0 = _mm256_fmadd_ps(p, x, a0), b0 = _mm256_fmadd_ps(p, y, b0);
+    p = _mm256_broadcast_ss(pt + 1);
+    a1 = _mm256_fmadd_ps(p, x, a1), b1 = _mm256_fmadd_ps(p, y, b1);
+    p = _mm256_broadcast_ss(pt + 2);
+    a2 = _mm256_fmadd_ps(p, x, a2), b2 = _mm256_fmadd_ps(p, y, b2);
+    p = _mm256_broadcast_ss(pt + 3);
+    a3 = _mm256_fmadd_ps(p, x, a3), b3 = _mm256_fmadd_ps(p, y, b3);
   }
-  _mm256_storeu_ps(o, c0), _mm256_storeu_ps(o + ld, c1);
-  _mm256_storeu_ps(o + 2 * ld, c2), _mm256_storeu_ps(o + 3 * ld, c3);
-  _mm256_storeu_ps(o + 4 * ld, c4), _mm256_storeu_ps(o + 5 * ld, c5);
-  _mm256_storeu_ps(o + 6 * ld, c6), _mm256_storeu_ps(o + 7 * ld, c7);
+  _mm256_storeu_ps(o, a0), _mm256_storeu_ps(o + 8, b0);
+  _mm256_storeu_ps(o + ld, a1), _mm256_storeu_ps(o + ld + 8, b1);
+  _mm256_storeu_ps(o + 2 * ld, a2), _mm256_storeu_ps(o + 2 * ld + 8, b2);
+  _mm256_storeu_ps(o + 3 * ld, a3), _mm256_storeu_ps(o + 3 * ld + 8, b3);
 }
 
 /* Attention of one block of queries (lanes) against the keys of kv head kv.
@@ -275,7 +280,7 @@ RT_AVX2_FN static inline void rt_flash_value_tile(float *o, size_t ld, const flo
 RT_AVX2_FN static void rt_flash_lanes(const RtFlashAttention *a, const RtFlashLanes *L, int kv) {
   _Alignas(32) float qt[RT_FLASH_MAX_HD * 8], o[RT_FLASH_MAX_HD * 8], st[RT_FLASH_BLOCK * 8];
   _Alignas(32) float c[8];
-  int hd = a->head_dim, kv_width = a->kv_heads * hd, ld = (hd + 7) / 8 * 8;
+  int hd = a->head_dim, kv_width = a->kv_heads * hd, ld = (hd + 15) / 16 * 16;
   const float *k = a->k_cache + (size_t)kv * hd, *v = a->v_cache + (size_t)kv * hd;
   rt_flash_qt(qt, L, hd, a->scale);
   memset(o, 0, sizeof(float) * 8 * (size_t)ld);
@@ -284,12 +289,16 @@ RT_AVX2_FN static void rt_flash_lanes(const RtFlashAttention *a, const RtFlashLa
     int nb = L->last + 1 - j0 < RT_FLASH_BLOCK ? L->last + 1 - j0 : RT_FLASH_BLOCK;
     rt_flash_scores(st, qt, L, k, j0, nb, kv_width, hd);
     _mm256_store_ps(c, rt_flash_softmax(st, nb, &m, &l));
-    const float *rows = v + (size_t)j0 * kv_width;
-    int c0 = 0;
-    for (; c0 + 8 <= hd; c0 += 8)   /* full groups: the tile's loads are plain */
-      rt_flash_value_tile(o + c0, (size_t)ld, c, st, rows + c0, nb, (size_t)kv_width, 8);
-    if (c0 < hd)
-      rt_flash_value_tile(o + c0, (size_t)ld, c, st, rows + c0, nb, (size_t)kv_width, hd - c0);
+    for (int u = 0; u < 8; u += 4) {
+      const float *rows = v + (size_t)j0 * kv_width;
+      float *ou = o + (size_t)u * ld;
+      int c0 = 0;
+      for (; c0 + 16 <= hd; c0 += 16)   /* full groups: the tile's loads are plain */
+        rt_flash_value_tile(ou + c0, (size_t)ld, c + u, st + u, rows + c0, nb, (size_t)kv_width, 16);
+      if (c0 < hd)
+        rt_flash_value_tile(ou + c0, (size_t)ld, c + u, st + u, rows + c0, nb, (size_t)kv_width,
+                            hd - c0);
+    }
   }
   _mm256_store_ps(c, _mm256_div_ps(_mm256_set1_ps(1.0f), l));
   for (int u = 0; u < L->used; u++) {
@@ -334,13 +343,14 @@ RT_AVX2_FN static void rt_flash_task(void *ctx, int part, int parts) {
     int blk = s % 2 ? a->blocks - 1 - s / 2 : s / 2;
     RtFlashLanes L;
     rt_flash_block(a, kv, blk, &L);
-    if (L.used > 1) {
+    if (L.used >= RT_FLASH_MIN_LANES) {
       rt_flash_lanes(a, &L, kv);
       continue;
     }
     size_t ko = (size_t)kv * a->head_dim;
-    rt_flash_row(L.out[0], L.q[0], a->k_cache + ko, a->v_cache + ko, L.lo[0], L.hi[0], kv_width,
-                 a->head_dim, a->scale);
+    for (int i = 0; i < L.used; i++)
+      rt_flash_row(L.out[i], L.q[i], a->k_cache + ko, a->v_cache + ko, L.lo[i], L.hi[i], kv_width,
+                   a->head_dim, a->scale);
   }
 }
 
