@@ -76,7 +76,12 @@ static const char *activation_kernel(Op op, const KernelSet *ks) {
 /* Heads of at most this size take x86/attention_avx2.c (8-key hadd scores,
  * single-threaded) rather than the flash kernel: on stories260K's shapes
  * (head_dim 8) a 256-token decode spends 7.8 us/token there against 53 us in
- * the flash kernel on one thread; from head_dim 64 on the flash kernel wins. */
+ * the flash kernel on one thread; from head_dim 64 on the flash kernel wins.
+ * The flash kernel's blocks of 8 queries (prefill, GQA decode) did not close
+ * the gap: one decode step at position 255 (8 heads / 4 kv heads) takes
+ * 3.5 us there against 11 us in the flash kernel (two of its eight query
+ * lanes busy, and an exp per key costs more than 8 floats of q.k; one
+ * thread, 2026-11-27). */
 #define X86_SMALL_HEAD 16
 #define X86_SMALL_HEAD_ATTENTION "x86/attention_avx2.c:rt_attention_avx2"
 
