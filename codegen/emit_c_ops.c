@@ -52,10 +52,18 @@ static int copy_kernel_file(CgEmit *e, const char *kernel) {
   return cg_copy_runtime(e, path);
 }
 
+/* A SIMD kernel that applies the fused epilogue itself (select_kernels names
+ * it rt_linear_epilogue_<isa>): one call with the weight's layout, the
+ * activation and the residual, and no second pass over the output. */
+static bool kernel_has_epilogue(const Node *n) {
+  return n->kernel && strstr(n->kernel, ":rt_linear_epilogue_") != NULL;
+}
+
 int cg_op_runtime(CgEmit *e, const Node *n) {
   const char *file = portable_file(n->op);
   if (file && cg_copy_runtime(e, file)) return -1;
-  bool epilogue = n->op == OP_LINEAR && (n->attrs.act || n->n_inputs > 3);
+  bool epilogue = n->op == OP_LINEAR && (n->attrs.act || n->n_inputs > 3) &&
+                  !kernel_has_epilogue(n);
   if (epilogue && cg_copy_runtime(e, "generic/elementwise.c")) return -1;
   if (copy_kernel_file(e, n->act_kernel)) return -1;
   return copy_kernel_file(e, n->kernel);
@@ -117,7 +125,23 @@ static void emit_linear_epilogue(CgEmit *e, const Node *n) {
                cg_ref(e, n->inputs[3]), rows(e, n->out), last(n->out), last(n->out));
 }
 
+static void emit_linear_with_epilogue(CgEmit *e, const Node *n) {
+  const Value *w = n->inputs[1];
+  const char *layout = w->packed ? "RT_W_PACKED" : n->attrs.w_layout == 1 ? "RT_W_KN" : "RT_W_NK";
+  const char *act = n->attrs.act == OP_GELU_TANH ? "RT_ACT_GELU_TANH"
+                    : n->attrs.act == OP_SILU    ? "RT_ACT_SILU"
+                                                 : "RT_ACT_NONE";
+  emit_comment(e, n, "fused epilogue inside the kernel");
+  buf_printf(e->c, "  %s(%s, %s, %s, %s, %s, %lld, %lld, %s, %s, %s);\n", kernel_fn(n, NULL),
+             cg_ref(e, n->out), ref(e, n, 0), ref(e, n, 1), ref(e, n, 2), rows(e, n->out),
+             last(n->inputs[0]), last(n->out), layout, act, ref(e, n, 3));
+}
+
 static void emit_linear(CgEmit *e, const Node *n) {
+  if (kernel_has_epilogue(n)) {
+    emit_linear_with_epilogue(e, n);
+    return;
+  }
   const Value *w = n->inputs[1];
   bool kn = n->attrs.w_layout == 1 && !w->packed && !(w->is_const && e->packed[w->id]);
   long long K = last(n->inputs[0]), N = last(n->out);

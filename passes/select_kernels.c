@@ -17,7 +17,12 @@
  * pool.  On x86 targets attention goes to the threaded flash-style kernel
  * (x86/flash_attention_avx2.c) and gelu_tanh / silu to vector versions
  * (x86/elementwise_avx2.c), also where fuse_epilogue moved the activation
- * into a linear (Node.act_kernel).  generic and cuda select nothing.
+ * into a linear (Node.act_kernel).  On x86-64-avx2 a linear with a fused
+ * epilogue (gelu_tanh or silu, and/or a residual add) goes instead to
+ * rt_linear_epilogue_avx2, which applies it to each output tile while the
+ * tile is still in L1 (the emitter recognises the rt_linear_epilogue_ name
+ * and passes the layout, the activation and the residual).  generic and cuda
+ * select nothing.
  *
  * Kind: exact (rel. 1e-5): the kernels compute the same functions, with sums
  *   in another order and exp as a polynomial (tests/kernels/ bounds the
@@ -37,6 +42,7 @@ typedef struct {
   const char *attention;  /* "FILE:function" per op, NULL: portable */
   const char *gelu_tanh;
   const char *silu;
+  bool epilogue;          /* the file has rt_linear_epilogue_<suffix> */
 } KernelSet;
 
 /* AVX-512 machines run the AVX2 attention and activations (no gain from
@@ -46,9 +52,10 @@ typedef struct {
 #define X86_SILU "x86/elementwise_avx2.c:rt_silu_avx2"
 
 static const KernelSet kernel_sets[] = {
-    {TARGET_AVX2, "x86/linear_avx2.c", "avx2", 16, X86_ATTENTION, X86_GELU_TANH, X86_SILU},
-    {TARGET_AVX512, "x86/linear_avx512.c", "avx512", 32, X86_ATTENTION, X86_GELU_TANH, X86_SILU},
-    {TARGET_NEON, "neon/linear_neon.c", "neon", 16, NULL, NULL, NULL},
+    {TARGET_AVX2, "x86/linear_avx2.c", "avx2", 16, X86_ATTENTION, X86_GELU_TANH, X86_SILU, true},
+    {TARGET_AVX512, "x86/linear_avx512.c", "avx512", 32, X86_ATTENTION, X86_GELU_TANH, X86_SILU,
+     false},
+    {TARGET_NEON, "neon/linear_neon.c", "neon", 16, NULL, NULL, NULL, false},
 };
 
 static const KernelSet *kernel_set(Target t) {
@@ -66,6 +73,15 @@ static const char *linear_variant(const Node *n, const KernelSet *ks) {
   if (w->packed) return w->pack_nr == ks->nr ? "packed_" : NULL;
   if (n->attrs.w_layout == 0) return "";
   return w->is_const ? NULL : "kn_";
+}
+
+/* Whether the linear n has a fused epilogue the kernel set's epilogue entry
+ * can apply itself: a residual input, and an activation it knows (or none). */
+static bool kernel_takes_epilogue(const Node *n, const KernelSet *ks) {
+  bool residual = n->n_inputs > 3 && n->inputs[3];
+  bool act_ok = !n->attrs.act || n->attrs.act == OP_GELU_TANH || n->attrs.act == OP_SILU;
+  return ks->epilogue && (residual || n->attrs.act) && act_ok && n->out->dtype == DT_F32 &&
+         (!residual || n->inputs[3]->dtype == DT_F32);
 }
 
 /* The kernel of an activation op on this target, or NULL. */
@@ -116,7 +132,12 @@ int pass_select_kernels(Graph *g, const PassOptions *opt) {
       left++;
       continue;
     }
-    n->kernel = arena_printf(g->arena, "%s:rt_linear_%s%s", ks->file, variant, ks->suffix);
+    if (kernel_takes_epilogue(n, ks)) {
+      n->kernel = arena_printf(g->arena, "%s:rt_linear_epilogue_%s", ks->file, ks->suffix);
+      n->act_kernel = NULL;
+    } else {
+      n->kernel = arena_printf(g->arena, "%s:rt_linear_%s%s", ks->file, variant, ks->suffix);
+    }
     if (!n->kernel) {
       diag_error(n->loc, "out of memory");
       return -1;
