@@ -100,21 +100,34 @@ RT_AVX2 static void rt_avx2_pack_nk(const RtLinear *L, int n0, int nr, int k0, i
   }
 }
 
+/* The fused epilogue (passes/fuse_epilogue.c) on eight outputs v, after
+ * their last k-pass: the activation, then the residual r (masked by m when
+ * `full` is 0). */
+RT_AVX2 static inline __m256 rt_avx2_finish(__m256 v, int act, const float *r, int full,
+                                            __m256i m) {
+  if (act) v = rt_avx2_logistic_act(v, act == RT_ACT_GELU_TANH);
+  if (r) v = _mm256_add_ps(v, full ? _mm256_loadu_ps(r) : _mm256_maskload_ps(r, m));
+  return v;
+}
+
 /*
- * The register tile: c[0..mr, 0..nr] (+)= a[0..mr, 0..kc] b[0..kc, 0..nr]
- * for m = 6 rows (12 ymm accumulators) or m = 4 (8: still enough FMA chains
- * in flight to cover the FMA latency).  a rows are lda apart, b rows ldb
- * apart; `first` writes bias (or 0) + a b, otherwise adds to c.  Rows past mr
- * repeat row mr-1 and are not stored.  When `next` is not NULL, one cache
- * line of it is prefetched per k: the next panel of W arrives in L1/L2 while
- * this one is used, instead of stalling the next panel's first tile on DRAM.
- * Always inlined into the two fixed-m versions below, so m is a constant.
+ * The register tile of L's output: rows i0..i0+mr, columns n0..n0+nr, from
+ * the k-pass k0..k0+kc, for m = 6 rows (12 ymm accumulators) or m = 4 (8:
+ * still enough FMA chains in flight to cover the FMA latency).  b is the
+ * panel's block (rows ldb apart).  The first k-pass writes bias (or 0) + x W,
+ * later ones add to out; the last applies the fused epilogue (L->act, then
+ * L->residual) to the registers before they are stored.  Rows past mr repeat
+ * row mr-1 and are not stored.  When `next` is not NULL, one cache line of it
+ * is prefetched per k: the next panel of W arrives while this one is used,
+ * instead of stalling the next panel's first tile on DRAM.  Always inlined
+ * into the two fixed-m versions below, so m is a constant.
  */
 RT_AVX2 static inline __attribute__((always_inline)) void
-rt_avx2_tile_m(const int m, int mr, int nr, int kc, const float *a, int64_t lda, const float *b,
-               int ldb, float *c, int64_t ldc, int first, const float *bias, const float *next) {
+rt_avx2_tile_m(const int m, const RtLinear *L, int i0, int mr, int n0, int nr, int k0, int kc,
+               const float *b, int ldb, const float *next) {
   const float *ar[RT_AVX2_MR];
-  for (int i = 0; i < RT_AVX2_MR; i++) ar[i] = a + (i < mr ? i : mr - 1) * lda;
+  for (int i = 0; i < RT_AVX2_MR; i++)
+    ar[i] = L->x + (int64_t)(i0 + (i < mr ? i : mr - 1)) * L->K + k0;
   __m256i m0 = rt_avx2_mask(nr), m1 = rt_avx2_mask(nr - 8);
   __m256 c00 = _mm256_setzero_ps(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
   __m256 c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
@@ -141,59 +154,41 @@ rt_avx2_tile_m(const int m, int mr, int nr, int kc, const float *a, int64_t lda,
 #undef RT_AVX2_ROW
   __m256 acc[RT_AVX2_MR][2] = {{c00, c01}, {c10, c11}, {c20, c21},
                                {c30, c31}, {c40, c41}, {c50, c51}};
+  int first = k0 == 0, last = k0 + kc == L->K, full = nr == RT_AVX2_NR;
+  int act = last ? L->act : RT_ACT_NONE;
+  const float *bias = L->bias ? L->bias + n0 : NULL;
   __m256 z = _mm256_setzero_ps();
   __m256 base0 = bias && first ? _mm256_maskload_ps(bias, m0) : z;
   __m256 base1 = bias && first ? _mm256_maskload_ps(bias + 8, m1) : z;
   for (int i = 0; i < mr; i++) {   /* maskstore is slow on AMD: full panels store plainly */
-    float *ci = c + i * ldc;
-    if (nr == RT_AVX2_NR) {
-      __m256 o0 = first ? base0 : _mm256_loadu_ps(ci), o1 = first ? base1 : _mm256_loadu_ps(ci + 8);
-      _mm256_storeu_ps(ci, _mm256_add_ps(o0, acc[i][0]));
-      _mm256_storeu_ps(ci + 8, _mm256_add_ps(o1, acc[i][1]));
-      continue;
+    int64_t at = (int64_t)(i0 + i) * L->N + n0;
+    float *ci = L->out + at;
+    const float *r = last && L->residual ? L->residual + at : NULL;
+    __m256 o0 = first ? base0 : full ? _mm256_loadu_ps(ci) : _mm256_maskload_ps(ci, m0);
+    __m256 o1 = first ? base1 : full ? _mm256_loadu_ps(ci + 8) : _mm256_maskload_ps(ci + 8, m1);
+    o0 = _mm256_add_ps(o0, acc[i][0]), o1 = _mm256_add_ps(o1, acc[i][1]);
+    if (act || r) {
+      o0 = rt_avx2_finish(o0, act, r, full, m0);
+      o1 = rt_avx2_finish(o1, act, r ? r + 8 : NULL, full, m1);
     }
-    __m256 o0 = first ? base0 : _mm256_maskload_ps(ci, m0);
-    __m256 o1 = first ? base1 : _mm256_maskload_ps(ci + 8, m1);
-    _mm256_maskstore_ps(ci, m0, _mm256_add_ps(o0, acc[i][0]));
-    _mm256_maskstore_ps(ci + 8, m1, _mm256_add_ps(o1, acc[i][1]));
-  }
-}
-
-RT_AVX2 static void rt_avx2_tile6(int mr, int nr, int kc, const float *a, int64_t lda,
-                                  const float *b, int ldb, float *c, int64_t ldc, int first,
-                                  const float *bias, const float *next) {
-  rt_avx2_tile_m(6, mr, nr, kc, a, lda, b, ldb, c, ldc, first, bias, next);
-}
-
-RT_AVX2 static void rt_avx2_tile4(int mr, int nr, int kc, const float *a, int64_t lda,
-                                  const float *b, int ldb, float *c, int64_t ldc, int first,
-                                  const float *bias) {
-  rt_avx2_tile_m(4, mr, nr, kc, a, lda, b, ldb, c, ldc, first, bias, NULL);
-}
-
-/* The fused epilogue (passes/fuse_epilogue.c) on out[row0..row0+rows,
- * n0..n0+nr], just written and still in L1: the activation, then the
- * residual add.  Runs once per output element, after its last k-pass. */
-RT_AVX2 static void rt_avx2_epilogue(const RtLinear *L, int row0, int rows, int n0, int nr) {
-  if (!L->act && !L->residual) return;
-  for (int i = row0; i < row0 + rows; i++) {
-    for (int j = 0; j < nr; j += 8) {   /* two vectors of 8, the last one maybe partial */
-      int64_t at = (int64_t)i * L->N + n0 + j;
-      int full = nr - j >= 8;
-      __m256i m = rt_avx2_mask(nr - j);
-      float *o = L->out + at;
-      __m256 v = full ? _mm256_loadu_ps(o) : _mm256_maskload_ps(o, m);
-      if (L->act) v = rt_avx2_logistic_act(v, L->act == RT_ACT_GELU_TANH);
-      if (L->residual) {
-        const float *r = L->residual + at;
-        v = _mm256_add_ps(v, full ? _mm256_loadu_ps(r) : _mm256_maskload_ps(r, m));
-      }
-      if (full)
-        _mm256_storeu_ps(o, v);
-      else
-        _mm256_maskstore_ps(o, m, v);
+    if (full) {
+      _mm256_storeu_ps(ci, o0);
+      _mm256_storeu_ps(ci + 8, o1);
+    } else {
+      _mm256_maskstore_ps(ci, m0, o0);
+      _mm256_maskstore_ps(ci + 8, m1, o1);
     }
   }
+}
+
+RT_AVX2 static void rt_avx2_tile6(const RtLinear *L, int i0, int mr, int n0, int nr, int k0,
+                                  int kc, const float *b, int ldb, const float *next) {
+  rt_avx2_tile_m(6, L, i0, mr, n0, nr, k0, kc, b, ldb, next);
+}
+
+RT_AVX2 static void rt_avx2_tile4(const RtLinear *L, int i0, int n0, int nr, int k0, int kc,
+                                  const float *b, int ldb) {
+  rt_avx2_tile_m(4, L, i0, 4, n0, nr, k0, kc, b, ldb, NULL);
 }
 
 /* How the T rows split into tiles: 6-row tiles for the first *rows6, then
@@ -234,21 +229,11 @@ RT_AVX2 static void rt_avx2_gemm(const RtLinear *L, int p0, int p1) {
         if (L->w_layout == RT_W_PACKED && p + 1 < p1 && n0 + 2 * RT_AVX2_NR <= L->N)
           next = b + (int64_t)RT_AVX2_NR * L->K;   /* a full panel follows */
       }
-      const float *bias = L->bias ? L->bias + n0 : NULL;
-      const float *x = L->x + k0;
-      float *out = L->out + n0;
-      int i = 0, last = k0 + kc == L->K;
-      for (; i < rows6; i += RT_AVX2_MR) {
-        int mr = rows6 - i < RT_AVX2_MR ? rows6 - i : RT_AVX2_MR;
-        rt_avx2_tile6(mr, nr, kc, x + (int64_t)i * L->K, L->K, b, ldb, out + (int64_t)i * L->N,
-                      L->N, k0 == 0, bias, i == 0 ? next : NULL);
-        if (last) rt_avx2_epilogue(L, i, mr, n0, nr);
-      }
-      for (int t = 0; t < tiles4; t++, i += 4) {
-        rt_avx2_tile4(4, nr, kc, x + (int64_t)i * L->K, L->K, b, ldb, out + (int64_t)i * L->N,
-                      L->N, k0 == 0, bias);
-        if (last) rt_avx2_epilogue(L, i, 4, n0, nr);
-      }
+      int i = 0;
+      for (; i < rows6; i += RT_AVX2_MR)
+        rt_avx2_tile6(L, i, rows6 - i < RT_AVX2_MR ? rows6 - i : RT_AVX2_MR, n0, nr, k0, kc, b,
+                      ldb, i == 0 ? next : NULL);
+      for (int t = 0; t < tiles4; t++, i += 4) rt_avx2_tile4(L, i, n0, nr, k0, kc, b, ldb);
     }
   }
 }
@@ -343,7 +328,18 @@ RT_AVX2 static void rt_avx2_gemv(const RtLinear *L, int p0, int p1) {
       const float *b = rt_avx2_panel(L, p, &ldb);
       rt_avx2_gemv_panel(L->x, L->K, b, ldb, nr, bias, L->out + n0);
     }
-    rt_avx2_epilogue(L, 0, 1, n0, nr);
+    if (L->act || L->residual)   /* the fused epilogue on the panel's outputs, in L1 */
+      for (int j = 0; j < nr; j += 8) {
+        int full = nr - j >= 8;
+        __m256i m = rt_avx2_mask(nr - j);
+        float *o = L->out + n0 + j;
+        __m256 v = rt_avx2_finish(full ? _mm256_loadu_ps(o) : _mm256_maskload_ps(o, m), L->act,
+                                  L->residual ? L->residual + n0 + j : NULL, full, m);
+        if (full)
+          _mm256_storeu_ps(o, v);
+        else
+          _mm256_maskstore_ps(o, m, v);
+      }
   }
 }
 
