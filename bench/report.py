@@ -17,7 +17,7 @@ def main():
     ms, extra = collections.defaultdict(dict), collections.defaultdict(dict)
     for line in open(os.path.join(out, "results.tsv")):
         model, peer, threads, what, value = line.rstrip("\n").split("\t")
-        if peer in ("check", "weights", "bandwidth"):
+        if peer in ("check", "weights", "bandwidth", "peak"):
             extra[(model, peer)][(int(threads), what)] = float(value)
         else:
             ms[(model, what)][(peer, int(threads))] = float(value)
@@ -69,6 +69,20 @@ def main():
             print("\nLinear kernels vs OpenBLAS sgemm/sgemv, %d thread%s (out = x W^T; tfc on "
                   "pre-packed weights):\n" % (t, "" if t == 1 else "s"))
             print(open(path).read().rstrip())
+            print_peak(path, extra.get(("all", "peak"), {}).get((1, "fma_gflops")), t)
+
+
+def print_peak(path, peak, threads):
+    """The 512^3 cube's GFLOP/s as a share of the measured per-core FMA peak."""
+    if not peak:
+        return
+    for line in open(path):
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if cells and cells[0].startswith("cube"):
+            gflops = float(cells[5])
+            print("\nFMA peak measured by bench/peak.c: %.1f GFLOP/s per core (8-lane AVX2 FMA), "
+                  "%.1f on %d; tfc on 512^3: %.1f GFLOP/s = %.0f %% of it." %
+                  (peak, peak * threads, threads, gflops, 100 * gflops / (peak * threads)))
 
 
 if __name__ == "__main__":

@@ -90,6 +90,8 @@ done
 log "gemm: tfc kernels vs OpenBLAS sgemm"
 cc -std=c11 -O2 -I runtime bench/gemm.c -o "$OUT/build/gemm" -lopenblas -lm -lpthread
 cc -std=c11 -O2 bench/bandwidth.c -o "$OUT/build/bandwidth" -lpthread
+cc -std=c11 -O2 bench/peak.c -o "$OUT/build/peak"
+"$OUT/build/peak" | while read -r key value; do record all peak 1 "$key" "$value"; done
 for t in 1 2; do
   OPENBLAS_NUM_THREADS=$t "$OUT/build/gemm" "$t" > "$OUT/gemm_$t.md"
   "$OUT/build/bandwidth" "$t" | while read -r key value; do record all bandwidth "$t" "$key" "$value"; done
