@@ -52,6 +52,8 @@ typedef struct CgEmit {
   bool *used;                /* by value id: read by a live node or a graph output */
   bool *packed;              /* by value id: constant stored transposed ([K,N] -> [N,K]) */
   int64_t *offset;           /* by value id: byte offset in the blob or the state memory */
+  const Value *out_value;    /* the output its node writes straight into forward's out
+                              * (pass_caller_output; no state buffer), or NULL: copied */
   int64_t blob_bytes;        /* weights blob size (constants, 64-byte aligned) */
   uint64_t blob_checksum;    /* rt_blob_checksum of the blob */
   bool embed;                /* blob embedded in model.c (else a weights file) */

@@ -98,6 +98,7 @@ int64_t cg_align64(int64_t x) { return (x + 63) & ~(int64_t)63; }
 /* How the forward code names a value's data. */
 const char *cg_ref(const CgEmit *e, const Value *v) {
   if (v->is_input) return "tokens";
+  if (v == e->out_value) return "out";   /* the caller's buffer (pass_caller_output) */
   return arena_printf(e->g->arena, "%s->%s", v->is_const ? "w" : "s", e->cname[v->id]);
 }
 
@@ -204,6 +205,7 @@ static int analyse(CgEmit *e) {
     diag_error(LOC_NONE, "C emitter: graph '%s' must have an f32 output [T,D]", g->name);
     return -1;
   }
+  e->out_value = pass_caller_output(g);
   return 0;
 }
 
@@ -276,6 +278,9 @@ static void emit_header_comment(CgEmit *e) {
              (long long)e->blob_bytes, e->embed ? "embedded below" : "in a weights file",
              (long long)e->state_bytes, (long long)(e->state_bytes - e->kv_bytes),
              g->plan_bytes ? ", memory plan" : "", (long long)e->kv_bytes);
+  if (e->out_value)
+    buf_printf(c, " *          output %s %s: the caller's buffer (forward's out), not the state\n",
+               cg_comment(e, e->out_value->name), cg_shape_text(e, e->out_value->shape));
   pass_format_stats(g, " *   ", &stats);
   if (stats.len) buf_printf(c, " * stats (as tfc --stats):\n%s", defuse(e, stats.data, true));
   buf_free(&stats);
@@ -363,7 +368,8 @@ static void wrap_lines(Buf *out, const Buf *text) {
 }
 
 /* NAME_forward: the argument checks, then one commented kernel call per
- * node (a banner where the layer changes), then the output copied out. */
+ * node (a banner where the layer changes).  The output's own step writes
+ * into out when it can (CgEmit.out_value); otherwise it is copied out. */
 static int emit_forward(CgEmit *e) {
   const Graph *g = e->g;
   const char *N = e->name;
@@ -374,7 +380,8 @@ static int emit_forward(CgEmit *e) {
              "/* Runs n tokens: decoders append them after the cached ones and write\n"
              " * n x out_dim logits; encoders take them as a whole sequence and write\n"
              " * n x out_dim hidden states.  Returns 0, or a negative code (%s.h) and\n"
-             " * writes nothing.  Every buffer is in m->mem: nothing is allocated. */\n"
+             " * writes nothing: every check comes before the first step.  Every buffer\n"
+             " * is in m->mem but %s, nothing is allocated. */\n"
              "int %s_forward(%s *m, const int32_t *tokens, int n, float *out) {\n"
              "  if (!m || !tokens || !out || n <= 0)\n"
              "    return fail(-1, \"bad arguments (n = %%ld)\", n, 0, 0);\n"
@@ -388,7 +395,8 @@ static int emit_forward(CgEmit *e) {
              "                  config.vocab_size - 1);\n"
              "  const int T = n;  /* rows of every [T,...] buffer in this call */\n"
              "  const %s_Weights *w = &m->w;\n  %s_State *s = &m->s;\n  (void)w;\n",
-             N, N, N, N, N);
+             N, e->out_value ? "out (the output's step writes it)" : "out (copied at the end)", N, N,
+             N, N);
   const char *layer = NULL;
   Buf steps = {0};
   e->c = &steps;
@@ -407,9 +415,13 @@ static int emit_forward(CgEmit *e) {
   wrap_lines(c, &steps);
   buf_free(&steps);
   if (rc) return -1;
-  buf_printf(c, "\n  memcpy(out, s->%s, sizeof(float) * (size_t)n * config.out_dim);\n"
-                "  if (config.is_decoder) m->pos = pos0 + n;\n  return 0;\n}\n\n",
-             e->cname[g->outputs[0]->id]);
+  if (e->out_value)
+    buf_printf(c, "\n  /* out already holds %s: its step wrote it there */\n",
+               cg_comment(e, e->out_value->name));
+  else
+    buf_printf(c, "\n  memcpy(out, %s, sizeof(float) * (size_t)n * config.out_dim);\n",
+               cg_ref(e, g->outputs[0]));
+  buf_puts(c, "  if (config.is_decoder) m->pos = pos0 + n;\n  return 0;\n}\n\n");
   return 0;
 }
 

@@ -6,17 +6,19 @@
  *
  * Activations the memory plan placed (Value.planned) sit at their plan
  * offset in the first g->plan_bytes; the others get a buffer each, sized for
- * T = max_seq.  Each attention node owns a K and a V cache [max_seq,
- * kv_heads*head_dim]; each distinct (head_dim, theta) of the rope nodes owns
+ * T = max_seq; the graph output whose node writes straight into forward's
+ * out (CgEmit.out_value) has no buffer here.  Each attention node owns a
+ * K and a V cache [max_seq, kv_heads*head_dim]; each distinct (head_dim, theta) of the rope nodes owns
  * a cos/sin table, so the forward pass computes no trigonometry.
  */
 #include <string.h>
 
 #include "codegen.h"
 
-/* Is v an activation: written by a live node into the state? */
+/* Is v an activation: written by a live node into the state (not into the
+ * caller's out)? */
 static bool is_activation(const CgEmit *e, const Value *v) {
-  return e->used[v->id] && !v->is_const && !v->is_input;
+  return e->used[v->id] && !v->is_const && !v->is_input && v != e->out_value;
 }
 
 static bool has_attention(const CgEmit *e) {

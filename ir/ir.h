@@ -167,6 +167,8 @@ typedef struct Value {
   const RaspType *rasp;   /* RASP values: their value set and kind; NULL for nn */
   bool planned;           /* the static memory plan placed this value */
   int64_t plan_offset;    /* planned: byte offset in the activation arena (T = max_seq) */
+  bool plan_out;          /* the plan put it in the caller's out buffer (NAME_forward's out), not
+                           * the arena: no arena bytes, planned stays false ("@out" in text) */
   const float *packed;    /* prepack: the same weight in panels of pack_nr outputs (runtime/pack.h),
                            * what the blob stores; data stays row-major for the interpreter */
   int pack_nr;            /* prepack: panel width; 0 = not packed */

@@ -290,21 +290,25 @@ typedef struct {
   DType dtype;
   Shape shape;
   bool planned;
+  bool plan_out;   /* '@out': the caller's output buffer */
   int64_t offset;
 } TypeDecl;
 
-/* type ::= ':' DTYPE shape ('@' INT)? */
+/* type ::= ':' DTYPE shape ('@' (INT | 'out'))? */
 static bool parse_type(Parser *ps, TypeDecl *t) {
   *t = (TypeDecl){0};
   if (!expect_punct(ps, ':') || !parse_dtype(ps, &t->dtype) || !parse_shape(ps, &t->shape))
     return false;
   if (!is_punct(ps, '@')) return true;
+  if (!next(ps)) return false;
+  if (is_word(ps, "out")) return t->plan_out = true, next(ps);
   t->planned = true;
-  return next(ps) && take_int(ps, 0, INT64_MAX, &t->offset);
+  return take_int(ps, 0, INT64_MAX, &t->offset);
 }
 
 static void apply_plan(Value *v, const TypeDecl *t) {
   v->planned = t->planned;
+  v->plan_out = t->plan_out;
   v->plan_offset = t->offset;
 }
 

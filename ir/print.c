@@ -149,12 +149,14 @@ static void print_shape(Buf *b, Shape s) {
   buf_puts(b, "]");
 }
 
-/* `%name : f32[T,64]`, plus ` @offset` when the memory plan placed it. */
+/* `%name : f32[T,64]`, plus ` @offset` when the memory plan placed it in
+ * the arena, or ` @out` when it put it in the caller's output buffer. */
 static void print_typed_value(Buf *b, const Value *v) {
   print_value_ref(b, v);
   buf_printf(b, " : %s", ir_dtype_name(v->dtype));
   print_shape(b, v->shape);
   if (v->planned) buf_printf(b, " @%lld", (long long)v->plan_offset);
+  else if (v->plan_out) buf_puts(b, " @out");
 }
 
 const char *ir_type_str(DType dt, Shape s, char *buf, size_t size) {

@@ -56,6 +56,12 @@ int64_t pass_value_bytes(const Graph *g, const Value *v);
 /* The live nodes that read v (up to max of them in users); returns how many there are. */
 int pass_users(const Graph *g, const Value *v, Node **users, int max);
 bool pass_is_output(const Graph *g, const Value *v);
+/* The graph output whose node writes straight into NAME_forward's out (an
+ * f32 node output laid out as out's n x out_dim rows), or NULL when forward
+ * must copy it there (an input or constant, another dtype or layout).  The
+ * memory plan gives it no arena bytes (Value.plan_out); the C emitter names
+ * it `out` (passes/plan_memory.c says why that is safe). */
+Value *pass_caller_output(const Graph *g);
 /* An f32 constant with data the passes can read (not quantized). */
 bool pass_is_f32_const(const Value *v);
 /* n zeroed floats from the graph's arena; NULL after a diagnostic. */
