@@ -28,7 +28,8 @@ static const char *portable_file(Op op) {
   case OP_GELU:
   case OP_GELU_TANH:
   case OP_RELU:
-  case OP_SILU: return "generic/elementwise.c";
+  case OP_SILU:
+  case OP_SWIGLU: return "generic/elementwise.c";
   case OP_LAYERNORM:
   case OP_RMSNORM:
   case OP_CRMSNORM:
@@ -317,6 +318,10 @@ int cg_emit_node(CgEmit *e, const Node *n) {
   case OP_GELU_TANH: emit_unary(e, n, "rt_gelu_tanh"); return 0;
   case OP_RELU: emit_unary(e, n, "rt_relu"); return 0;
   case OP_SILU: emit_unary(e, n, "rt_silu"); return 0;
+  case OP_SWIGLU:   /* gu (rows, 2F), gate first -> (rows, F) */
+    emit_simple(e, n, arena_printf(a, "%s(%s, %s, %s, %lld)", kernel_fn(n, "rt_swiglu"), out,
+                                   ref(e, n, 0), rows(e, n->out), last(n->out)));
+    return 0;
   case OP_SOFTMAX:
     emit_simple(e, n, arena_printf(a, "%s(%s, %s, %s, %lld)", kernel_fn(n, "rt_softmax"), out,
                                    ref(e, n, 0), rows(e, n->out), last(n->out)));

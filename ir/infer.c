@@ -187,6 +187,11 @@ bool ir_infer(Op op, Value **in, int n, const Attrs *at, Loc loc, DType *dt, Sha
   case OP_SOFTMAX:
     *shape = in[0]->shape;
     return true;
+  case OP_SWIGLU:
+    CHECK(in[0]->shape.rank >= 1 && last(in[0]) != IR_DIM_T && last(in[0]) % 2 == 0,
+          "swiglu: input %s does not end in an even width 2F", shape_str(in[0]->shape));
+    *shape = with_last(in[0]->shape, last(in[0]) / 2);
+    return true;
   case OP_ROPE:
     CHECK(at->heads > 0 && at->head_dim > 0 && at->head_dim % 2 == 0 &&
               last(in[0]) == (int64_t)at->heads * at->head_dim,

@@ -149,6 +149,19 @@ static void exec_unary(Interp *in, const Node *n) {
   for (int64_t i = 0; i < total; i++) OUT(in, n)[i] = (float)unary(n, X[i]);
 }
 
+/* swiglu: gu [rows, 2F] -> [rows, F], silu of the gate half times the up
+ * half, rounded as the silu and mul it replaces (passes/fuse_swiglu.c). */
+static void exec_swiglu(Interp *in, const Node *n) {
+  const float *GU = F(in, n->inputs[0]);
+  int64_t R = rows(in, n->out), D = width(n->out);
+  for (int64_t r = 0; r < R; r++)
+    for (int64_t j = 0; j < D; j++) {
+      double x = GU[r * 2 * D + j];
+      float s = (float)(x / (1 + exp(-x)));
+      OUT(in, n)[r * D + j] = (float)((double)s * GU[r * 2 * D + D + j]);
+    }
+}
+
 /* layernorm (biased variance) and rmsnorm, over the last axis. */
 static void exec_norm(Interp *in, const Node *n) {
   const Value *x = n->inputs[0];
@@ -336,6 +349,7 @@ static int exec_node(Interp *in, const Node *n) {
   case OP_GELU_TANH:
   case OP_RELU:
   case OP_SILU: exec_unary(in, n); return 0;
+  case OP_SWIGLU: exec_swiglu(in, n); return 0;
   case OP_LAYERNORM:
   case OP_RMSNORM: exec_norm(in, n); return 0;
   case OP_CRMSNORM: exec_crmsnorm(in, n); return 0;

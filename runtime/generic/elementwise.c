@@ -53,3 +53,15 @@ RT_API void rt_relu(float *out, const float *x, long n) {
 RT_API void rt_silu(float *out, const float *x, long n) {
   for (long i = 0; i < n; i++) out[i] = x[i] / (1.0f + expf(-x[i]));
 }
+
+/* SwiGLU on a fused gate/up output (passes/fuse_swiglu.c): gu (rows, 2f),
+ * gate first -> out (rows, f) = silu(gate) * up, rounded as rt_silu then rt_mul. */
+RT_API void rt_swiglu(float *out, const float *gu, long rows, int f) {
+  for (long r = 0; r < rows; r++) {
+    const float *g = gu + r * 2 * f, *u = g + f;
+    for (int j = 0; j < f; j++) {
+      float s = g[j] / (1.0f + expf(-g[j]));
+      out[r * f + j] = s * u[j];
+    }
+  }
+}

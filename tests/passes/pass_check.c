@@ -105,6 +105,17 @@ static void expect_fused(const Graph *unused, const Graph *g) {
   CHECK(count_op(g, OP_SLICE) == 2 * 5, "slices: %d", count_op(g, OP_SLICE));
 }
 
+/* As expect_fused, then per layer slice + slice + silu + mul -> one swiglu. */
+static void expect_swiglu(const Graph *unused, const Graph *g) {
+  (void)unused;
+  CHECK(count_op(g, OP_LINEAR) == before_count[OP_LINEAR] - 2 * 3, "linears %d -> %d",
+        before_count[OP_LINEAR], count_op(g, OP_LINEAR));
+  CHECK(count_op(g, OP_SLICE) == 2 * 3 && count_op(g, OP_SWIGLU) == 2 &&
+            count_op(g, OP_SILU) == 0 && count_op(g, OP_MUL) == 0,
+        "slices %d, swiglus %d, silus %d, muls %d", count_op(g, OP_SLICE), count_op(g, OP_SWIGLU),
+        count_op(g, OP_SILU), count_op(g, OP_MUL));
+}
+
 static void expect_misc_cleaned(const Graph *unused, const Graph *g) {
   (void)unused;
   CHECK(count_op(g, OP_GELU) == 1, "gelus: %d (want 1 after cse)", count_op(g, OP_GELU));
@@ -227,7 +238,8 @@ static const Case cases[] = {
     {"O2.gpt", M_GPT, NULL, 2, 1e-5, NULL, expect_ln_gone},
     {"O3.gpt_untied", M_GPT_UNTIED, NULL, 3, 1e-5, "is now RMSNorm", expect_ln_gone},
     {"crmsnorm.pipeline", M_GPT_UNTIED, "un_fold,fold,crmsnorm,ln_to_rmsnorm,cse,fuse_linears,fuse_epilogue,dce,plan_memory", 0, 1e-5, "is now CRMSNorm", expect_crms},
-    {"O2.llama", M_LLAMA, NULL, 2, 1e-5, NULL, expect_fused},
+    {"fuse_swiglu.llama", M_LLAMA, "fuse_linears,fuse_swiglu", 0, 0, "= swiglu", expect_swiglu},
+    {"O2.llama", M_LLAMA, NULL, 2, 1e-5, NULL, expect_swiglu},
     {"O2.post_ln", M_POST_LN, NULL, 2, 1e-5, "not applied: post-LN", NULL},
     {"O2.un", M_UN, NULL, 2, 1e-5, NULL, NULL},
     {"O2.un_residual", M_UN_RESIDUAL, NULL, 2, 1e-5, NULL, NULL},

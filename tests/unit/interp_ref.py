@@ -107,6 +107,9 @@ for op, fn in (("gelu", lambda x: F.gelu(x)), ("gelu_tanh", lambda x: F.gelu(x, 
     # inputs scaled by 3 in the graph to reach the functions' tails
     x_case(op, 4, 8, "  %%x3 : f32[T,8] = scale %%x scale=3\n  %%out : f32[T,8] = %s %%x3\n" % op, {},
            lambda x, fn=fn: fn(f32(x) * 3))
+# swiglu (passes/fuse_swiglu.c): gate is the first half of the row, up the second
+x_case("swiglu", 4, 10, "  %x3 : f32[T,10] = scale %x scale=3\n  %out : f32[T,5] = swiglu %x3\n", {},
+       lambda x: F.silu(f32(x)[:, :5] * 3) * (f32(x)[:, 5:] * 3))
 
 
 # ---- rotary embeddings ----
