@@ -17,7 +17,8 @@
  * pool.  On x86 targets attention goes to the threaded flash-style kernel
  * (x86/flash_attention_avx2.c) and gelu_tanh / silu to vector versions
  * (x86/elementwise_avx2.c), also where fuse_epilogue moved the activation
- * into a linear (Node.act_kernel).  On x86-64-avx2 a linear with a fused
+ * into a linear (Node.act_kernel), and swiglu and rmsnorm to threaded AVX2
+ * kernels (x86/swiglu_avx2.c, x86/norm_avx2.c).  On x86-64-avx2 a linear with a fused
  * epilogue (gelu_tanh or silu, and/or a residual add) goes instead to
  * rt_linear_epilogue_avx2, which applies it to each output tile while the
  * tile is still in L1 (the emitter recognises the rt_linear_epilogue_ name
@@ -101,10 +102,21 @@ static const char *activation_kernel(Op op, const KernelSet *ks) {
 #define X86_SMALL_HEAD 16
 #define X86_SMALL_HEAD_ATTENTION "x86/attention_avx2.c:rt_attention_avx2"
 
-/* The kernel for a node other than a linear, or NULL: attention and the
- * activations that cost time in a prefill, on f32 data. */
+/* The glue between a layer's GEMMs on x86 (fuse_swiglu's op, RMSNorm):
+ * threaded AVX2 kernels a prefill would otherwise run portable, on one thread. */
+#define X86_SWIGLU "x86/swiglu_avx2.c:rt_swiglu_avx2"
+#define X86_RMSNORM "x86/norm_avx2.c:rt_rmsnorm_avx2"
+
+static const char *x86_glue_kernel(Op op, const KernelSet *ks) {
+  if (ks->target != TARGET_AVX2 && ks->target != TARGET_AVX512) return NULL;
+  return op == OP_SWIGLU ? X86_SWIGLU : op == OP_RMSNORM ? X86_RMSNORM : NULL;
+}
+
+/* The kernel for a node other than a linear, or NULL: attention, the
+ * activations and the glue that cost time in a prefill, on f32 data. */
 static const char *other_kernel(const Node *n, const KernelSet *ks) {
   if (n->out->dtype != DT_F32 || n->inputs[0]->dtype != DT_F32) return NULL;
+  if (n->op == OP_SWIGLU || n->op == OP_RMSNORM) return x86_glue_kernel(n->op, ks);
   if (n->op == OP_ATTENTION && ks->attention && n->attrs.head_dim <= X86_SMALL_HEAD)
     return X86_SMALL_HEAD_ATTENTION;
   return n->op == OP_ATTENTION ? ks->attention : activation_kernel(n->op, ks);
