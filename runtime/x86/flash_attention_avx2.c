@@ -141,25 +141,6 @@ typedef struct {
   int all_from, all_to;     /* keys every lane sees: max lo, min hi */
 } RtFlashLanes;
 
-/* 8x8 transpose: lane j of r[i] becomes lane i of r[j]. */
-RT_AVX2_FN static inline void rt_flash_transpose8(__m256 r[8]) {
-  __m256 t[8], u[8];
-  for (int i = 0; i < 8; i += 2) {
-    t[i] = _mm256_unpacklo_ps(r[i], r[i + 1]);
-    t[i + 1] = _mm256_unpackhi_ps(r[i], r[i + 1]);
-  }
-  for (int i = 0; i < 8; i += 4) {
-    u[i] = _mm256_shuffle_ps(t[i], t[i + 2], 0x44);
-    u[i + 1] = _mm256_shuffle_ps(t[i], t[i + 2], 0xee);
-    u[i + 2] = _mm256_shuffle_ps(t[i + 1], t[i + 3], 0x44);
-    u[i + 3] = _mm256_shuffle_ps(t[i + 1], t[i + 3], 0xee);
-  }
-  for (int i = 0; i < 4; i++) {
-    r[i] = _mm256_permute2f128_ps(u[i], u[i + 4], 0x20);
-    r[i + 4] = _mm256_permute2f128_ps(u[i], u[i + 4], 0x31);
-  }
-}
-
 /* Q^T, scaled: qt[8 i + u] = q_u[i] * scale, eight floats of each query at
  * a time through an 8x8 transpose. */
 RT_AVX2_FN static void rt_flash_qt(float *qt, const RtFlashLanes *L, int hd, float scale) {
@@ -167,7 +148,7 @@ RT_AVX2_FN static void rt_flash_qt(float *qt, const RtFlashLanes *L, int hd, flo
   for (; i + 8 <= hd; i += 8) {
     __m256 r[8];
     for (int u = 0; u < 8; u++) r[u] = _mm256_loadu_ps(L->q[u] + i);
-    rt_flash_transpose8(r);
+    rt_avx2_transpose8(r);
     for (int c = 0; c < 8; c++) _mm256_storeu_ps(qt + 8 * (i + c), _mm256_mul_ps(r[c], _mm256_set1_ps(scale)));
   }
   for (; i < hd; i++)

@@ -22,6 +22,7 @@
  * rt_avx2_supported() before any of them runs.
  */
 // rt-needs: linear_simd.c
+// rt-needs: x86/vecmath_avx2.c
 // rt-needs: x86/elementwise_avx2.c
 // rt-cpu: avx2
 // rt-cpu: fma
@@ -56,25 +57,6 @@ static inline const float *rt_avx2_panel(const RtLinear *L, int p, int *ldb) {
   int n0 = p * RT_AVX2_NR, nr = L->N - n0 < RT_AVX2_NR ? L->N - n0 : RT_AVX2_NR;
   if (L->w_layout == RT_W_KN) return *ldb = L->N, L->w + n0;
   return *ldb = nr, L->w + (int64_t)n0 * L->K;
-}
-
-/* In-register transpose of the 8x8 block r[0..8] (rows become columns). */
-RT_AVX2 static inline void rt_avx2_transpose8(__m256 r[8]) {
-  __m256 t[8], u[8];
-  for (int i = 0; i < 8; i += 2) {
-    t[i] = _mm256_unpacklo_ps(r[i], r[i + 1]);
-    t[i + 1] = _mm256_unpackhi_ps(r[i], r[i + 1]);
-  }
-  for (int i = 0; i < 8; i += 4) {
-    u[i] = _mm256_shuffle_ps(t[i], t[i + 2], _MM_SHUFFLE(1, 0, 1, 0));
-    u[i + 1] = _mm256_shuffle_ps(t[i], t[i + 2], _MM_SHUFFLE(3, 2, 3, 2));
-    u[i + 2] = _mm256_shuffle_ps(t[i + 1], t[i + 3], _MM_SHUFFLE(1, 0, 1, 0));
-    u[i + 3] = _mm256_shuffle_ps(t[i + 1], t[i + 3], _MM_SHUFFLE(3, 2, 3, 2));
-  }
-  for (int i = 0; i < 4; i++) {
-    r[i] = _mm256_permute2f128_ps(u[i], u[i + 4], 0x20);
-    r[i + 4] = _mm256_permute2f128_ps(u[i], u[i + 4], 0x31);
-  }
 }
 
 /* Copies W[n0..n0+nr, k0..k0+kc] of an [N,K] weight into buf as [k][16]:

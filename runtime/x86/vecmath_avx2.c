@@ -1,6 +1,6 @@
 /*
  * vecmath_avx2.c — exp on eight floats at once, for the AVX2 softmax,
- * attention and activation kernels.
+ * attention and activation kernels, and the 8x8 in-register transpose.
  *
  * exp(x) = 2^n e^r with n = round(x / ln 2) and |r| <= ln 2 / 2; e^r is
  * Cephes expf's degree-6 polynomial (relative error about 1 ulp over the
@@ -35,4 +35,24 @@ RT_AVX2_FN static inline __m256 rt_avx2_exp(__m256 x) {
 RT_AVX2_FN __attribute__((unused)) static inline __m256i rt_avx2_lanes(long n) {
   int k = n < 0 ? 0 : n > 8 ? 8 : (int)n;
   return _mm256_cmpgt_epi32(_mm256_set1_epi32(k), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+}
+
+/* In-register transpose of the 8x8 block r[0..8]: lane j of r[i] becomes
+ * lane i of r[j] (the linear kernel's [N,K] panels, the flash kernel's Q^T). */
+RT_AVX2_FN __attribute__((unused)) static inline void rt_avx2_transpose8(__m256 r[8]) {
+  __m256 t[8], u[8];
+  for (int i = 0; i < 8; i += 2) {
+    t[i] = _mm256_unpacklo_ps(r[i], r[i + 1]);
+    t[i + 1] = _mm256_unpackhi_ps(r[i], r[i + 1]);
+  }
+  for (int i = 0; i < 8; i += 4) {
+    u[i] = _mm256_shuffle_ps(t[i], t[i + 2], _MM_SHUFFLE(1, 0, 1, 0));
+    u[i + 1] = _mm256_shuffle_ps(t[i], t[i + 2], _MM_SHUFFLE(3, 2, 3, 2));
+    u[i + 2] = _mm256_shuffle_ps(t[i + 1], t[i + 3], _MM_SHUFFLE(1, 0, 1, 0));
+    u[i + 3] = _mm256_shuffle_ps(t[i + 1], t[i + 3], _MM_SHUFFLE(3, 2, 3, 2));
+  }
+  for (int i = 0; i < 4; i++) {
+    r[i] = _mm256_permute2f128_ps(u[i], u[i + 4], 0x20);
+    r[i + 4] = _mm256_permute2f128_ps(u[i], u[i + 4], 0x31);
+  }
 }
