@@ -3,7 +3,7 @@
  * rows) and a GEMV for decode (one row).
  *
  * The weight comes in one of three layouts (RtLinear.w_layout):
- *   RT_W_NK      w [N,K] row-major: PyTorch Linear, Llama, a tied lm head;
+ *   RT_W_NK      w [N,K] row-major: PyTorch Linear, Llama (when not packed);
  *   RT_W_KN      w [K,N] row-major: GPT-2's Conv1D;
  *   RT_W_PACKED  panels of RT_AVX2_NR output columns, written at compile time by
  *                passes/prepack.c: panel p holds columns p*NR.. as [k][j] rows
@@ -60,8 +60,9 @@ static inline const float *rt_avx2_panel(const RtLinear *L, int p, int *ldb) {
 }
 
 /* Copies W[n0..n0+nr, k0..k0+kc] of an [N,K] weight into buf as [k][16]:
- * 8x8 blocks through registers (a tied lm head is packed this way on every
- * prefill, so the copy must not cost more than a fraction of the product). */
+ * 8x8 blocks through registers, so the copy costs a fraction of the product
+ * (an [N,K] weight that prepack left row-major, e.g. one also read by an op
+ * other than a linear or an embedding). */
 RT_AVX2 static void rt_avx2_pack_nk(const RtLinear *L, int n0, int nr, int k0, int kc, float *buf) {
   int j = 0;
   for (; j + 8 <= nr; j += 8) {
