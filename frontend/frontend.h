@@ -5,6 +5,7 @@
  *   Hugging Face folder         model.c      (config.json + model.safetensors or its shards)
  *   JSON (config.json, headers) json.c
  *   safetensors                 safetensors.c (mmap'd, validated)
+ *   mapping a weights file      mapped_file.c (fe_map_file, for both binary readers)
  *   config and weight access    family.c     (fe_config_*, fe_weight, fe_node)
  *   families                    gpt2.c, llama.c, bert.c, graph_family.c
  *   llama2.c checkpoints        llama2c.c
@@ -94,6 +95,25 @@ bool fe_doc_append(Arena *a, Doc *d, int *cap, Doc *item, const char *key, Loc k
 Doc *fe_doc_get(const Doc *obj, const char *key);
 /* "an integer", "a string", ...: for messages. */
 const char *fe_doc_kind_name(DocKind kind);
+
+/* ======================================================================
+ * frontend/mapped_file.c — a binary file mapped for the arena's lifetime
+ * ====================================================================== */
+/* How a reader names its file in fe_map_file's three errors, each at the path. */
+typedef struct {
+  const char *cannot_open;   /* "cannot read weights file": then ": <reason>" (missing,
+                                unreadable, not a regular file) */
+  const char *too_short;     /* a printf format given the size and min_bytes (both size_t):
+                                "file too short for a safetensors header (%zu bytes)" */
+  const char *cannot_map;    /* "cannot map": then ": <reason>" */
+} FeFileErrors;
+
+/* Maps the whole regular file at path read-only; *size gets its length.  The
+ * mapping lasts until the arena is freed (arena_on_free), so tensors may point
+ * into it.  A file shorter than min_bytes is an error.  NULL after a
+ * diagnostic, or without one when out of memory. */
+const unsigned char *fe_map_file(Arena *a, const char *path, size_t min_bytes,
+                                 const FeFileErrors *err, size_t *size);
 
 /* ======================================================================
  * frontend/safetensors.c — weights files, validated and mapped

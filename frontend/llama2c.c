@@ -13,7 +13,7 @@
  * [dim]; two legacy RoPE tables [seq_len, head_size / 2] (skipped); and wcls
  * [vocab, dim] when not shared.
  *
- * The file is mapped and every tensor is entered, under its Hugging Face
+ * The file is mapped (fe_map_file) and every tensor is entered, under its HF
  * name, into an FeWeights table that points into the mapping (no copies);
  * then llama.c builds the graph as for any Llama, with run.c's semantics:
  * RMSNorm eps 1e-5 and RoPE on interleaved pairs with base 10000.  A model.yaml
@@ -21,13 +21,6 @@
  * (rms_norm_eps and rope_theta may be set).
  */
 #include "frontend.h"
-
-#include <errno.h>
-#include <fcntl.h>
-#include <string.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #define HEADER_BYTES 28
 
@@ -78,50 +71,6 @@ static int64_t dim_of(const FeLlamaDims *d, DimKind k) {
 /* Floats one section occupies in the file. */
 static int64_t section_floats(const FeLlamaDims *d, const Section *s) {
   return (s->per_layer ? d->n_layers : 1) * dim_of(d, s->rows) * dim_of(d, s->cols);
-}
-
-/* A mapped file, unmapped when the arena is freed. */
-typedef struct {
-  void *data;
-  size_t size;
-} Mapping;
-
-static void unmap(void *ctx) {
-  Mapping *map = ctx;
-  munmap(map->data, map->size);
-}
-
-/* Maps the whole file read-only; *size gets its length.  NULL after a
- * diagnostic, or without one when out of memory. */
-static const unsigned char *map_file(Arena *a, const char *path, size_t *size) {
-  Loc loc = diag_loc(path, 0, 0);
-  int fd = open(path, O_RDONLY);
-  struct stat st;
-  if (fd < 0 || fstat(fd, &st) != 0) {
-    diag_error(loc, "cannot open llama2.c checkpoint: %s", strerror(errno));
-    if (fd >= 0) close(fd);
-    return NULL;
-  }
-  *size = (size_t)st.st_size;
-  if (*size < HEADER_BYTES) {
-    diag_error(loc, "truncated llama2.c checkpoint: %zu bytes, the header alone needs %d", *size,
-               HEADER_BYTES);
-    close(fd);
-    return NULL;
-  }
-  void *p = mmap(NULL, *size, PROT_READ, MAP_PRIVATE, fd, 0);
-  close(fd);
-  if (p == MAP_FAILED) {
-    diag_error(loc, "cannot map llama2.c checkpoint: %s", strerror(errno));
-    return NULL;
-  }
-  Mapping *map = arena_alloc(a, sizeof *map);
-  if (map) *map = (Mapping){p, *size};
-  if (!map || arena_on_free(a, unmap, map)) {
-    munmap(p, *size);
-    return NULL;
-  }
-  return p;
 }
 
 static int32_t read_le32(const unsigned char *p) {
@@ -210,6 +159,10 @@ static FeWeights *enter_tensors(FeModel *m, const FeLlamaDims *d, const unsigned
 }
 
 int fe_build_llama2c(FeModel *m) {
+  static const FeFileErrors errors = {
+      "cannot open llama2.c checkpoint",
+      "truncated llama2.c checkpoint: %zu bytes, the header alone needs %zu",
+      "cannot map llama2.c checkpoint"};
   Loc loc = diag_loc(m->weights_path, 0, 0);
   size_t size;
   FeLlamaDims d;
@@ -217,7 +170,7 @@ int fe_build_llama2c(FeModel *m) {
     diag_error(m->loc, "weights_format: llama2c holds a Llama; the family must be llama");
     return -1;
   }
-  const unsigned char *p = map_file(m->arena, m->weights_path, &size);
+  const unsigned char *p = fe_map_file(m->arena, m->weights_path, HEADER_BYTES, &errors, &size);
   if (!p) return -1;
   if (read_header(p, loc, &d) || fe_llama_check_dims(m, &d, loc) || check_size(&d, size, loc) ||
       check_config(m, &d))

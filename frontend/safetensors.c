@@ -13,32 +13,18 @@
  * no two tensors overlap.  Errors are reported at the file (no line: it is
  * binary).
  *
- * The file is mmap'd read-only and stays mapped until the arena is freed
- * (arena_on_free), so F32 constants point straight into it.  F16 and BF16
+ * The file is mmap'd read-only (fe_map_file) and stays mapped until the
+ * arena is freed, so F32 constants point straight into it.  F16 and BF16
  * tensors are converted to f32 into the arena when first looked up, as are
  * F32 tensors that the header placed at an address not aligned for float.
  */
 #include "frontend.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #define MAX_HEADER_BYTES 100000000   /* the limit the safetensors format sets */
-
-typedef struct {
-  void *base;
-  size_t size;
-} Mapping;
-
-static void unmap(void *ctx) {
-  Mapping *m = ctx;
-  munmap(m->base, m->size);
-}
 
 /* dtype name -> byte size and whether tfc reads it. */
 static int dtype_size(const char *name, WeightType *type) {
@@ -173,38 +159,12 @@ static bool read_header(Arena *a, FeWeights *w, const Doc *h, const char *data, 
   return ok;
 }
 
-/* Maps path read-only; the mapping is released with the arena. */
-static const unsigned char *map_file(Arena *a, const char *path, size_t *size) {
-  int fd = open(path, O_RDONLY);
-  struct stat st;
-  if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-    diag_error(diag_loc(path, 0, 0), "cannot read weights file: %s",
-               fd < 0 ? strerror(errno) : "not a regular file");
-    if (fd >= 0) close(fd);
-    return NULL;
-  }
-  *size = (size_t)st.st_size;
-  if (*size < 8) {
-    close(fd);
-    diag_error(diag_loc(path, 0, 0), "file too short for a safetensors header (%zu bytes)", *size);
-    return NULL;
-  }
-  void *p = mmap(NULL, *size, PROT_READ, MAP_PRIVATE, fd, 0);
-  close(fd);
-  if (p == MAP_FAILED)
-    return diag_error(diag_loc(path, 0, 0), "cannot map: %s", strerror(errno)), NULL;
-  Mapping *m = arena_alloc(a, sizeof(Mapping));
-  if (!m || arena_on_free(a, unmap, m)) {
-    munmap(p, *size);
-    return NULL;
-  }
-  *m = (Mapping){p, *size};
-  return p;
-}
-
 FeWeights *fe_safetensors_open(Arena *a, const char *path) {
+  static const FeFileErrors errors = {"cannot read weights file",
+                                      "file too short for a safetensors header (%zu bytes)",
+                                      "cannot map"};
   size_t size;
-  const unsigned char *p = map_file(a, path, &size);
+  const unsigned char *p = fe_map_file(a, path, 8, &errors, &size);
   FeWeights *w = p ? fe_weights_new(a, path) : NULL;
   if (!w) return NULL;
   uint64_t n = 0;
