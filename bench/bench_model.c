@@ -15,7 +15,8 @@
 #define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
+
+#include "timing.h"
 
 #define CAT_(a, b) a##b
 #define CAT(a, b) CAT_(a, b)
@@ -24,21 +25,8 @@
 #define STR(x) STR_(x)
 #include STR(MODEL.h)
 
-static double now_ms(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return ts.tv_sec * 1e3 + ts.tv_nsec * 1e-6;
-}
-
-static int cmp(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
-}
-
-static double median(double *t, int n) {
-  qsort(t, (size_t)n, sizeof *t, cmp);
-  return n % 2 ? t[n / 2] : 0.5 * (t[n / 2 - 1] + t[n / 2]);
-}
+/* Milliseconds on the monotonic clock. */
+static double now_ms(void) { return now() * 1e3; }
 
 int main(int argc, char **argv) {
   if (argc < 5) return fprintf(stderr, "usage: %s WEIGHTS TOKENS THREADS RUNS [LOGITS]\n", argv[0]), 2;

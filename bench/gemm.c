@@ -15,8 +15,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "timing.h"
 #include "threads.c"
 #include "linear_simd.c"
 #include "pack.h"
@@ -26,17 +26,6 @@
 #include "x86/linear_avx512.c"
 
 #define RUNS 15
-
-static double now(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
-static int cmp_double(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
-}
 
 typedef struct {
   const char *name;
@@ -67,8 +56,7 @@ static double median_time(void (*fn)(RtLinear *), RtLinear *L) {
     fn(L);
     t[i] = now() - t0;
   }
-  qsort(t, RUNS, sizeof *t, cmp_double);
-  return t[RUNS / 2];
+  return median(t, RUNS);
 }
 
 int main(int argc, char **argv) {

@@ -14,22 +14,11 @@
 #define _POSIX_C_SOURCE 200809L
 #include <immintrin.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <time.h>
+
+#include "timing.h"
 
 #define RUNS 7
 #define ITERS 4000000L   /* x 12 FMAs x 16 flops = 0.77 GFLOP per run */
-
-static double now(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
-static int cmp_double(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
-}
 
 /* Seconds for ITERS rounds of 12 dependent-chain FMAs; *sink keeps the result live. */
 __attribute__((target("avx2,fma"))) static double fma_run(float *sink) {
@@ -69,7 +58,6 @@ int main(void) {
   float sink[8];
   fma_run(sink);   /* warm-up: lets the clock ramp */
   for (int r = 0; r < RUNS; r++) t[r] = fma_run(sink);
-  qsort(t, RUNS, sizeof *t, cmp_double);
-  printf("fma_gflops %.1f\n", ITERS * 12.0 * 16.0 / t[RUNS / 2] * 1e-9);
+  printf("fma_gflops %.1f\n", ITERS * 12.0 * 16.0 / median(t, RUNS) * 1e-9);
   return sink[0] == 12345.0f;   /* never: keeps the sums */
 }
