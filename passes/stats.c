@@ -6,8 +6,14 @@
  *                     4*heads*head_dim*max_seq (q k^T and p v), every other
  *                     nn op one FLOP per output element (T = 1)
  *   weight bytes      distinct constants read by live nodes
- *   peak activations  the most bytes live at once at T = max_seq (a lower
- *                     bound for any plan); the plan's arena when it ran
+ *   peak activations  the most bytes live at once at T = max_seq in tfc's
+ *                     own memory: a lower bound for any plan's arena
+ *   activation arena  the memory plan's arena, when plan_memory ran
+ *   output bytes      the graph output that forward writes straight into the
+ *                     caller's buffer (pass_caller_output): at every -O level
+ *                     the model allocates nothing for it, so it is in neither
+ *                     of the two above (for a decoder it is the T x vocab
+ *                     logits, often the largest activation)
  *   KV-cache bytes    2 * max_seq * kv_heads * head_dim * 4 per attention node
  *
  * The same table goes to --stats and into the generated header.
@@ -72,8 +78,9 @@ static int64_t weight_bytes(const Graph *g) {
   return total;
 }
 
-/* The most activation bytes live at once (node outputs, T = max_seq). */
-static int64_t peak_live_bytes(const Graph *g) {
+/* The most activation bytes live at once (node outputs, T = max_seq), not
+ * counting `skip` (the output in the caller's buffer; NULL when none). */
+static int64_t peak_live_bytes(const Graph *g, const Value *skip) {
   int *first = malloc(sizeof(int) * ((size_t)g->n_values + 1));
   int *last = malloc(sizeof(int) * ((size_t)g->n_values + 1));
   pass_live_ranges(g, first, last);
@@ -81,7 +88,8 @@ static int64_t peak_live_bytes(const Graph *g) {
   for (int i = 0; i < g->n_nodes; i++) {
     int64_t live = 0;
     for (int v = 0; v < g->n_values; v++)
-      if (first[v] >= 0 && first[v] <= i && last[v] >= i) live += pass_value_bytes(g, g->values[v]);
+      if (first[v] >= 0 && first[v] <= i && last[v] >= i && g->values[v] != skip)
+        live += pass_value_bytes(g, g->values[v]);
     if (live > peak) peak = live;
   }
   free(first), free(last);
@@ -100,16 +108,21 @@ static int64_t kv_cache_bytes(const Graph *g) {
 
 void pass_format_stats(const Graph *g, const char *prefix, Buf *out) {
   int64_t flops = 0, ctx = g->max_seq > 0 ? g->max_seq : 1;
+  const Value *caller = pass_caller_output(g);
   for (int i = 0; i < g->n_nodes; i++)
     if (!g->nodes[i]->dead) flops += node_flops(g->nodes[i], ctx);
   buf_printf(out, "%sFLOPs per token        %lld  (one token at context %lld)\n", prefix,
              (long long)flops, (long long)ctx);
   buf_printf(out, "%sweight bytes           %lld\n", prefix, (long long)weight_bytes(g));
-  buf_printf(out, "%speak activation bytes  %lld  (live at once, T = %lld)\n", prefix,
-             (long long)peak_live_bytes(g), (long long)ctx);
+  buf_printf(out, "%speak activation bytes  %lld  (live at once, T = %lld%s)\n", prefix,
+             (long long)peak_live_bytes(g, caller), (long long)ctx,
+             caller ? ", without the output" : "");
   if (g->plan_bytes)
     buf_printf(out, "%sactivation arena bytes %lld  (static memory plan)\n", prefix,
                (long long)g->plan_bytes);
+  if (caller)
+    buf_printf(out, "%soutput bytes           %lld  (%s at T = %lld, in the caller's buffer)\n",
+               prefix, (long long)pass_value_bytes(g, caller), caller->name, (long long)ctx);
   buf_printf(out, "%sKV-cache bytes         %lld\n", prefix, (long long)kv_cache_bytes(g));
 }
 

@@ -12,7 +12,7 @@ set(TFC_PASS_CASES
     ln_to_rmsnorm.refuses_sandwich ln_to_rmsnorm.refuses_no_final_ln ln_to_rmsnorm.refuses_exposed
     crmsnorm.gpt crmsnorm.gpt_untied crmsnorm.refuses_post_ln crmsnorm.pipeline
     un_fold.un un_fold.keeps_residual_norm fuse_linears.llama fuse_swiglu.llama fuse_epilogue.gpt fuse_epilogue.llama fold.misc cse.misc dce.misc
-    plan_memory.gpt plan_memory.llama_O2 stats.gpt
+    plan_memory.gpt plan_memory.llama_O2 stats.gpt stats.misc_planned
     O1.gpt O2.gpt O3.gpt_untied O2.llama O2.post_ln O2.un O2.un_residual O2.misc)
 foreach(case ${TFC_PASS_CASES})
   add_test(NAME passes.${case} COMMAND pass_check ${case})

@@ -23,9 +23,15 @@ grep -q "passes un_fold, fold, ln_to_rmsnorm" "$WORK/o2.ir" || fail "passes_run 
   fail "--remarks --stats failed"
 grep -q "remark: ln_to_rmsnorm: 'h.0.ln_1' (h.0) is now RMSNorm" "$WORK/err" || fail "no ln_to_rmsnorm remark"
 grep -q "remark: plan_memory:" "$WORK/err" || fail "no plan_memory remark"
-for key in "FLOPs per token" "weight bytes" "peak activation bytes" "activation arena bytes" "KV-cache bytes"; do
+for key in "FLOPs per token" "weight bytes" "peak activation bytes" "activation arena bytes" \
+           "output bytes" "KV-cache bytes"; do
   grep -q "^$key" "$WORK/out" || fail "--stats lacks '$key'"
 done
+# The logits are in the caller's buffer: the peak leaves them out, as the arena
+# does, so the arena holds at least the peak.
+peak=$(sed -n 's/^peak activation bytes *\([0-9]*\).*/\1/p' "$WORK/out")
+arena=$(sed -n 's/^activation arena bytes *\([0-9]*\).*/\1/p' "$WORK/out")
+[ "$peak" -le "$arena" ] || fail "--stats peak $peak exceeds the arena $arena"
 
 "$TFC" --help >"$WORK/help" || fail "--help failed"
 for p in $(sed -n 's/^PASS(\([a-z_0-9]*\),.*/\1/p' "$(dirname "$0")/../../passes/passes.def"); do

@@ -188,6 +188,12 @@ static void expect_epilogue(const Graph *u, const Graph *g) {
         before_count[OP_ADD], count_op(g, OP_ADD));
 }
 
+/* The number after `key` in a --stats table, or -1 when the key is absent. */
+static long long stat_value(const char *table, const char *key) {
+  const char *p = strstr(table, key);
+  return p ? atoll(p + strlen(key)) : -1;
+}
+
 /* --stats on the tied GPT, against the formulas in stats.c written out by hand. */
 static void expect_stats(const Graph *u, const Graph *g) {
   (void)u;
@@ -198,19 +204,40 @@ static void expect_stats(const Graph *u, const Graph *g) {
   long long wbytes = 4 * (V * d + ctx * d + L * (4 * d + 3 * (d * d + d) + d * d + d + 4 * d * d +
                                                    4 * d + 4 * d * d + d) + 2 * d);
   long long kv = L * 2 * ctx * d * 4;
+  long long peak = (d + 4 * d + 4 * d) * ctx * 4;   /* in the MLP: stream, fc, gelu */
   (void)heads;
   Buf b = {0};
   pass_format_stats(g, "", &b);
   printf("%s", b.data);
-  long long f = 0, w = 0, k = 0;
-  const char *p;
-  if ((p = strstr(b.data, "FLOPs per token"))) f = atoll(p + 15);
-  if ((p = strstr(b.data, "weight bytes"))) w = atoll(p + 12);
-  if ((p = strstr(b.data, "KV-cache bytes"))) k = atoll(p + 14);
+  long long f = stat_value(b.data, "FLOPs per token"), w = stat_value(b.data, "weight bytes");
+  long long k = stat_value(b.data, "KV-cache bytes"), p = stat_value(b.data, "peak activation bytes");
+  long long o = stat_value(b.data, "output bytes");
   buf_free(&b);
   CHECK(f == flops, "FLOPs per token %lld, expected %lld", f, flops);
   CHECK(w == wbytes, "weight bytes %lld, expected %lld", w, wbytes);
   CHECK(k == kv, "KV-cache bytes %lld, expected %lld", k, kv);
+  CHECK(p == peak, "peak activation bytes %lld, expected %lld", p, peak);
+  CHECK(o == ctx * V * 4, "output bytes %lld, expected %lld", o, ctx * V * 4);
+}
+
+/* --stats after plan_memory on the misc model, whose logits [T,61] outweigh
+ * everything else live: they are in the caller's buffer, so neither the peak
+ * nor the arena holds them, and the arena is at least the peak (once the peak
+ * counted them and exceeded the arena).  The peak is at `sum`: g1, g2 and sum
+ * [T,16] with c_silu [16]. */
+static void expect_stats_planned(const Graph *u, const Graph *g) {
+  (void)u;
+  long long d = 16, V = 61, ctx = 16, peak = 3 * ctx * d * 4 + d * 4;
+  Buf b = {0};
+  pass_format_stats(g, "", &b);
+  printf("%s", b.data);
+  long long p = stat_value(b.data, "peak activation bytes");
+  long long a = stat_value(b.data, "activation arena bytes"), o = stat_value(b.data, "output bytes");
+  buf_free(&b);
+  CHECK(p == peak, "peak activation bytes %lld, expected %lld", p, peak);
+  CHECK(a == g->plan_bytes && a >= p, "arena bytes %lld: the plan's %lld, at least the peak %lld", a,
+        (long long)g->plan_bytes, p);
+  CHECK(o == ctx * V * 4, "output bytes %lld, expected %lld", o, ctx * V * 4);
 }
 
 static const Case cases[] = {
@@ -234,6 +261,7 @@ static const Case cases[] = {
     {"plan_memory.gpt", M_GPT, "plan_memory", 0, 0, "plan_memory:", expect_valid_plan},
     {"plan_memory.llama_O2", M_LLAMA, NULL, 2, 1e-5, "plan_memory:", expect_valid_plan},
     {"stats.gpt", M_GPT, "", 0, 0, NULL, expect_stats},
+    {"stats.misc_planned", M_MISC, "plan_memory", 0, 0, "lives in the caller's buffer", expect_stats_planned},
     {"O1.gpt", M_GPT, NULL, 1, 1e-5, NULL, NULL},
     {"O2.gpt", M_GPT, NULL, 2, 1e-5, NULL, expect_ln_gone},
     {"O3.gpt_untied", M_GPT_UNTIED, NULL, 3, 1e-5, "is now RMSNorm", expect_ln_gone},
