@@ -3,7 +3,8 @@
     check_llama2c_bad.py --tfc TFC --work DIR
 
 Each case is a small checkpoint with one defect (truncated, header sizes zero or
-negative or huge, heads that do not divide, trailing bytes).  tfc must exit
+negative or huge, heads that do not divide, trailing bytes, a folder named
+like a checkpoint: "not a regular file").  tfc must exit
 with status 1, print "PATH: error: ..." naming the checkpoint first, and write
 no output file.  The undamaged checkpoint must compile (so the test can fail).
 """
@@ -46,6 +47,7 @@ CASES = {
     "more_kv_heads_than_heads": checkpoint(GOOD[:4] + (4,) + GOOD[5:]),
     "odd_head_size": checkpoint((6,) + GOOD[1:]),
     "separate_classifier_missing": checkpoint(GOOD[:5] + (-10,) + GOOD[6:]),
+    "folder": None,   # a directory where the checkpoint should be
 }
 
 
@@ -63,8 +65,11 @@ def main():
         for p in (out, out[:-2] + ".h"):
             if os.path.exists(p):
                 os.remove(p)
-        with open(bin_path, "wb") as f:
-            f.write(data)
+        if data is None:
+            os.makedirs(bin_path, exist_ok=True)
+        else:
+            with open(bin_path, "wb") as f:
+                f.write(data)
         with open(yaml, "w") as f:
             f.write("tfc: 1\nname: bad\nfamily: llama\nweights: %s.bin\nweights_format: llama2c\n"
                     % name)
@@ -74,7 +79,8 @@ def main():
             ok = p.returncode == 0 and os.path.exists(out)
         else:
             ok = (p.returncode == 1 and not os.path.exists(out) and
-                  first.split(": error: ")[0].endswith(name + ".bin") and ": error: " in first)
+                  first.split(": error: ")[0].endswith(name + ".bin") and ": error: " in first and
+                  (data is not None or "not a regular file" in first))
         print("%s: %-30s rc=%d  %s" % ("ok" if ok else "FAIL", name, p.returncode, first))
         failures += not ok
     sys.exit(1 if failures else 0)
