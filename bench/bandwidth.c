@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "timing.h"
+
 #define BYTES (1ull << 30)
 
 typedef struct {
@@ -41,20 +43,13 @@ static double pass(const float *p, int threads) {
   pthread_t th[64];
   Part parts[64];
   size_t n = BYTES / sizeof(float) / (size_t)threads;
-  struct timespec t0, t1;
-  clock_gettime(CLOCK_MONOTONIC, &t0);
+  double t0 = now();
   for (int i = 0; i < threads; i++) {
     parts[i] = (Part){p + n * (size_t)i, n, 0};
     pthread_create(&th[i], NULL, sum_part, &parts[i]);
   }
   for (int i = 0; i < threads; i++) pthread_join(th[i], NULL);
-  clock_gettime(CLOCK_MONOTONIC, &t1);
-  return BYTES / ((t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) * 1e-9) * 1e-9;
-}
-
-static int cmp(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
+  return BYTES / (now() - t0) * 1e-9;
 }
 
 int main(int argc, char **argv) {
@@ -66,8 +61,7 @@ int main(int argc, char **argv) {
   double g[9];
   pass(p, threads);
   for (int i = 0; i < 9; i++) g[i] = pass(p, threads);
-  qsort(g, 9, sizeof *g, cmp);
-  printf("read_gbs %.2f\n", g[4]);
+  printf("read_gbs %.2f\n", median(g, 9));
   free(p);
   return 0;
 }

@@ -47,9 +47,15 @@ static void run_blas(RtLinear *L) {
                 L->K, 0.0f, L->out, L->N);
 }
 
-/* Median seconds of RUNS calls of fn after 3 warm-ups. */
+/* Median seconds of RUNS calls of fn after 3 warm-ups.  It first sleeps a
+ * quarter second: after a call OpenBLAS's worker threads busy-wait for about
+ * 2^28 cycles (its THREAD_TIMEOUT) before sleeping, and on a 2-core machine
+ * that spinning takes the core the next measurement's second thread needs
+ * (with 2 threads, tfc's small shapes measured right after OpenBLAS's ran at
+ * one thread's speed: 0.3-0.6 of OpenBLAS in some runs, 1.2 in others). */
 static double median_time(void (*fn)(RtLinear *), RtLinear *L) {
   double t[RUNS];
+  nanosleep(&(struct timespec){0, 250000000}, NULL);
   for (int i = 0; i < 3; i++) fn(L);
   for (int i = 0; i < RUNS; i++) {
     double t0 = now();
@@ -88,8 +94,8 @@ int main(int argc, char **argv) {
     for (size_t i = 0; i < (size_t)sh->T * sh->K; i++) x[i] = (float)(i % 13) * 0.01f;
     for (size_t i = 0; i < nw; i++) w[i] = (float)(i % 7) * 0.01f;
     rt_pack_panels(w, 0, sh->N, sh->K, nr, wp);
-    RtLinear packed = {y, x, wp, NULL, sh->T, sh->K, sh->N, RT_W_PACKED};
-    RtLinear plain = {y, x, w, NULL, sh->T, sh->K, sh->N, RT_W_NK};
+    RtLinear packed = {y, x, wp, NULL, sh->T, sh->K, sh->N, RT_W_PACKED, RT_ACT_NONE, NULL};
+    RtLinear plain = {y, x, w, NULL, sh->T, sh->K, sh->N, RT_W_NK, RT_ACT_NONE, NULL};
     double tt = median_time(run_tfc, &packed), tb = median_time(run_blas, &plain);
     double flop = 2.0 * sh->T * sh->K * sh->N;
     printf("| %s | %d | %d | %d | %.3f | %.1f | %.3f | %.1f | %.2f |\n", sh->name, sh->T, sh->K,

@@ -1,6 +1,6 @@
 /*
  * timing.h — the clock and the median that the bench programs share
- * (peak.c, gemm.c, bench_model.c).
+ * (peak.c, gemm.c, bench_model.c, bandwidth.c).
  *
  * Each program times a few runs and prints the median, which a stray
  * interruption cannot move the way it moves a mean.  Included by path
