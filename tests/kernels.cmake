@@ -85,17 +85,20 @@ if(CMAKE_SYSTEM_PROCESSOR MATCHES "x86_64|AMD64")
     set(avx512_ok TRUE)
   endif()
 endif()
-set(x86_cases gpt2.b_gelu_odd llama_gqa_tied bert)   # odd widths, GQA + tied head, encoder
+# Every family at -O2 on every target: GPT-2 (odd widths), Llama (GQA + tied head;
+# MHA + untied head from an HF folder), a llama2.c checkpoint, BERT (encoder).
+set(e2e_cases gpt2.b_gelu_odd llama_gqa_tied llama_mha_untied_hf llama2c_untied bert)
+set(x86_cases ${e2e_cases})
 kernel_e2e(x86-64-avx2 ${avx2_ok} "this machine cannot run AVX2 code" ${TFC_CC}
            "${TFC_TEST_CFLAGS}" "${x86_cases}")
 kernel_e2e(x86-64-avx512 ${avx512_ok} "this CPU lacks AVX-512F: the avx512 models are not run"
            ${TFC_CC} "${TFC_TEST_CFLAGS}" "${x86_cases}")
 if(TFC_AARCH64_CC AND TFC_QEMU_AARCH64)
   kernel_e2e(aarch64-neon TRUE "" ${CMAKE_CURRENT_SOURCE_DIR}/kernels/cc_aarch64.sh
-             "-std=c11 -Wall -Wextra -Werror -O2" "gpt2.b_gelu_odd;llama_gqa_tied")
+             "-std=c11 -Wall -Wextra -Werror -O2" "${e2e_cases}")
 else()
   kernel_e2e(aarch64-neon FALSE "needs aarch64-linux-gnu-gcc and qemu-aarch64 (scripts/install-deps)"
-             cc "" "gpt2.b_gelu_odd;llama_gqa_tied")
+             cc "" "${e2e_cases}")
 endif()
 
 # The prepack pass writes exactly the layout the kernels read (runtime/pack.h).
