@@ -26,7 +26,7 @@ static Node *producer_of(const Value *v, Op op) {
   return p && !p->dead && p->op == op ? p : NULL;
 }
 
-/* A slice of the last axis of an f32 input. */
+/* A slice along the last axis (axis -1 or rank - 1). */
 static bool is_last_axis_slice(const Node *n) {
   int rank = n->inputs[0]->shape.rank;
   return n->attrs.axis == -1 || n->attrs.axis == rank - 1;

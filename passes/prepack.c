@@ -1,10 +1,10 @@
 /*
  * prepack.c — weight pre-packing: every constant weight read only by linear
- * nodes (and embedding lookups, for a tied lm head's table) is rearranged,
- * at compile time, into the panel layout the target's
- * SIMD kernels stream (runtime/pack.h: panels of NR output columns, [k][j]
- * inside), so the blob holds the packed bytes and NAME_open maps them as they
- * are, with no repacking.  The panel width is the kernel's register tile:
+ * nodes (and by embedding lookups, for a tied lm head's table) is rearranged,
+ * at compile time, into the panel layout the target's SIMD kernels stream
+ * (runtime/pack.h: panels of NR output columns, [k][j] inside), so the blob
+ * holds the packed bytes and NAME_open maps them as they are, with no
+ * repacking.  The panel width is the kernel's register tile:
  * 16 columns (two ymm) for x86-64-avx2, 32 (two zmm) for x86-64-avx512,
  * 16 (four q registers) for aarch64-neon; other targets pack nothing.
  *
@@ -17,8 +17,10 @@
  * so (attrs.table_nr = nr) and the emitter calls the panel gather
  * rt_embedding_packed, which picks row v out of its panel (D strided floats
  * per token), so the blob holds the table once and the head streams panels
- * instead of transposing [N,K] blocks.  A weight with any other reader, or
- * that is a graph output, stays row-major (its linears take the [N,K] kernel).
+ * instead of transposing [N,K] blocks.  A weight with any other reader (or
+ * a tied table its linears read as [K,N]), or that is a graph output, stays
+ * row-major: its linears take the [N,K] SIMD kernel, or the portable one for
+ * [K,N] (select_kernels).
  *
  * Kind: exact (bitwise): the graph's values do not change; only the stored
  *   order of the weights does, and the packed kernels sum in their own order

@@ -9,21 +9,24 @@
  *   - aarch64-neon  runtime/neon/linear_neon.c   4x16 tile, 16-column panels
  * and within a file the function follows the weight's layout: packed panels
  * (prepack ran: rt_linear_packed_*, a tied lm head too), [N,K] row-major (a
- * weight something else also reads: rt_linear_*), or [K,N] for a weight that is not a constant (rt_linear_kn_*).
- * A constant [K,N] weight prepack left alone stays on the portable kernel,
- * because the emitter may store it transposed.  Each kernel chooses GEMM or
- * GEMV when it runs, from the row count (T is symbolic here: a prefill has
- * many rows, a decode step one), and splits its panels over the model's thread
- * pool.  On x86 targets attention goes to the threaded flash-style kernel
- * (x86/flash_attention_avx2.c) and gelu_tanh / silu to vector versions
+ * weight something else also reads: rt_linear_*), or [K,N] for a weight that
+ * is not a constant (rt_linear_kn_*).  A constant [K,N] weight prepack left
+ * alone stays on the portable kernel, because the emitter may store it
+ * transposed.  Each kernel chooses GEMM or GEMV when it runs, from the row
+ * count (T is symbolic here: a prefill has many rows, a decode step one), and
+ * splits its panels over the model's thread pool.
+ *
+ * On x86-64-avx2 a linear with a fused epilogue (gelu_tanh or silu, and/or a
+ * residual add) goes instead to rt_linear_epilogue_avx2, which applies it to
+ * each output tile while the tile is still in L1 (the emitter recognises the
+ * rt_linear_epilogue_ name and passes the layout, the activation and the
+ * residual).  On both x86 targets attention goes to the threaded flash-style
+ * kernel (x86/flash_attention_avx2.c; heads of at most X86_SMALL_HEAD floats
+ * to x86/attention_avx2.c), gelu_tanh / silu to vector versions
  * (x86/elementwise_avx2.c), also where fuse_epilogue moved the activation
- * into a linear (Node.act_kernel), and swiglu and rmsnorm to threaded AVX2
- * kernels (x86/swiglu_avx2.c, x86/norm_avx2.c).  On x86-64-avx2 a linear with a fused
- * epilogue (gelu_tanh or silu, and/or a residual add) goes instead to
- * rt_linear_epilogue_avx2, which applies it to each output tile while the
- * tile is still in L1 (the emitter recognises the rt_linear_epilogue_ name
- * and passes the layout, the activation and the residual).  generic and cuda
- * select nothing.
+ * into a linear that has no epilogue kernel (Node.act_kernel), and swiglu and
+ * rmsnorm to threaded AVX2 kernels (x86/swiglu_avx2.c, x86/norm_avx2.c).
+ * generic and cuda select nothing.
  *
  * Kind: exact (rel. 1e-5): the kernels compute the same functions, with sums
  *   in another order and exp as a polynomial (tests/kernels/ bounds the
@@ -107,6 +110,7 @@ static const char *activation_kernel(Op op, const KernelSet *ks) {
 #define X86_SWIGLU "x86/swiglu_avx2.c:rt_swiglu_avx2"
 #define X86_RMSNORM "x86/norm_avx2.c:rt_rmsnorm_avx2"
 
+/* The glue kernel for op (swiglu, rmsnorm) on the x86 targets, else NULL. */
 static const char *x86_glue_kernel(Op op, const KernelSet *ks) {
   if (ks->target != TARGET_AVX2 && ks->target != TARGET_AVX512) return NULL;
   return op == OP_SWIGLU ? X86_SWIGLU : op == OP_RMSNORM ? X86_RMSNORM : NULL;
