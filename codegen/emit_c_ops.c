@@ -126,6 +126,9 @@ static void emit_linear_epilogue(CgEmit *e, const Node *n) {
                cg_ref(e, n->inputs[3]), rows(e, n->out), last(n->out), last(n->out));
 }
 
+/* A linear whose kernel applies the fused epilogue itself (kernel_has_epilogue):
+ * the portable rt_linear's arguments, then the weight's layout (RT_W_*), the
+ * activation (RT_ACT_*) and the residual or NULL (runtime/linear_simd.c). */
 static void emit_linear_with_epilogue(CgEmit *e, const Node *n) {
   const Value *w = n->inputs[1];
   const char *layout = w->packed ? "RT_W_PACKED" : n->attrs.w_layout == 1 ? "RT_W_KN" : "RT_W_NK";

@@ -7,9 +7,10 @@
  * Activations the memory plan placed (Value.planned) sit at their plan
  * offset in the first g->plan_bytes; the others get a buffer each, sized for
  * T = max_seq; the graph output whose node writes straight into forward's
- * out (CgEmit.out_value) has no buffer here.  Each attention node owns a
- * K and a V cache [max_seq, kv_heads*head_dim]; each distinct (head_dim, theta) of the rope nodes owns
- * a cos/sin table, so the forward pass computes no trigonometry.
+ * out (CgEmit.out_value) has no buffer here.  Each attention node owns a K
+ * and a V cache [max_seq, kv_heads*head_dim]; each distinct (head_dim,
+ * theta) of the rope nodes owns a cos/sin table, so the forward pass computes
+ * no trigonometry.
  */
 #include <string.h>
 
