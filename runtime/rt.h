@@ -17,6 +17,8 @@
  *     "x86/gemm_avx512.c:rt_linear_avx512").  The emitter copies that file
  *     and calls `function` with exactly the arguments of the portable kernel
  *     of the node's op (below).  A bare name without ':' is called as is.
+ *     One exception: a linear's rt_linear_epilogue_<isa> takes three more
+ *     (below), which the emitter recognises by that name.
  *   - A line "// rt-needs: DIR/FILE.c" in a runtime file copies that file
  *     first (helpers shared by several kernel files, the thread pool).
  *   - A line "// rt-cpu: FEATURE" (e.g. avx512f) makes NAME_open check
@@ -38,11 +40,16 @@
  *              fused epilogue (passes/fuse_epilogue.c): then attrs.act in place on out
  *              (rt_gelu(out, out, rows*n), or Node.act_kernel), then rt_add of the
  *              residual input in place
+ *              rt_linear_epilogue_avx2(... same ..., int layout, int act,
+ *                        const float *residual)  the epilogue inside the kernel
+ *              (RT_W_*, RT_ACT_* of runtime/linear_simd.c; no second pass)
  *   matmul     rt_matmul(float *out, const float *a, const float *b, int m, int k, int n)
  *   add/sub/mul rt_add(float *out, const float *a, const float *b, long rows, int d,
  *                      int b_stride)                b_stride 0: b is one row (d,)
  *   scale      rt_scale(float *out, const float *x, long n, float s)
  *   gelu, gelu_tanh, relu, silu   rt_gelu(float *out, const float *x, long n), ...
+ *   swiglu     rt_swiglu(float *out, const float *gu, long rows, int f)
+ *              gu (rows, 2f), gate first -> out (rows, f) = silu(gate) * up
  *   layernorm  rt_layernorm(float *out, const float *x, const float *g, const float *b,
  *                           long rows, int d, float eps)
  *   rmsnorm    rt_rmsnorm(float *out, const float *x, const float *g, long rows, int d,

@@ -12,10 +12,12 @@
  * for Rapidly Instantiating BLAS Functionality", TOMS 2015, fig. 2) without
  * packing A: a 6x16 register tile (12 ymm accumulators) walks a panel of W
  * that stays in L2 while every 6-row block of x passes by (a remainder of 2
- * or 4 rows takes 4x16 tiles), and prefetches the next panel meanwhile.  Packed and [K,N]
- * panels are read in place (row stride ldb); [N,K] panels are transposed into a
- * small stack buffer first.  Rows past the end of x repeat the last row and are
- * not stored; columns past N are masked.
+ * or 4 rows takes 4x16 tiles), and prefetches the next packed panel meanwhile.
+ * Packed and [K,N] panels are read in place (row stride ldb); [N,K] panels are
+ * transposed into a small stack buffer first.  Rows past the end of x repeat
+ * the last row and are not stored; columns past N are masked.
+ * rt_linear_epilogue_avx2 also applies a fused activation and residual add
+ * to each tile's registers before the store (GEMV: to each panel's outputs).
  *
  * Threads split the panels (rt_avx2_linear_task is an RtTask).  Functions carry
  * target attributes so model.c builds with plain `cc -O2`; NAME_open checks
@@ -164,6 +166,8 @@ rt_avx2_tile_m(const int m, const RtLinear *L, int i0, int mr, int n0, int nr, i
   }
 }
 
+/* rt_avx2_tile_m with m fixed: 6 rows (mr of them stored, and the only tile
+ * that prefetches the next panel) or exactly 4 (rt_avx2_row_split). */
 RT_AVX2 static void rt_avx2_tile6(const RtLinear *L, int i0, int mr, int n0, int nr, int k0,
                                   int kc, const float *b, int ldb, const float *next) {
   rt_avx2_tile_m(6, L, i0, mr, n0, nr, k0, kc, b, ldb, next);
@@ -184,10 +188,10 @@ static inline void rt_avx2_row_split(int T, int *rows6, int *tiles4) {
   *rows6 = T - 4 * *tiles4;
 }
 
-/* The depth of one pass over a panel: all of K when a panel of it (K x 16
- * floats, 48 KiB at K = 768) stays in L2 with room for x (GPT-2 after
- * ln_to_rmsnorm has a head with K = 769); else equal blocks
- * of at most RT_AVX2_KC. */
+/* The depth of one pass over a panel: all of K up to RT_AVX2_KC_WHOLE, as a
+ * panel of it (K x 16 floats, 48 KiB at K = 768) stays in L2 with room for x
+ * (GPT-2 after ln_to_rmsnorm has a head with K = 769); else equal blocks of
+ * at most RT_AVX2_KC. */
 static inline int rt_avx2_kstep(int K) {
   if (K <= RT_AVX2_KC_WHOLE) return K;
   int nk = (K + RT_AVX2_KC - 1) / RT_AVX2_KC;
@@ -356,8 +360,8 @@ RT_API void rt_linear_packed_avx2(float *out, const float *x, const float *w, co
 }
 
 /* The same with the fused epilogue done inside the kernel, on each tile while
- * it is in L1 (no second pass over out): act(W @ x + b) + residual, act an
- * RT_ACT_* and residual (rows,n) or NULL; w in `layout` (RT_W_*). */
+ * it is in L1 (no second pass over out): out = act(x W^T + b) + residual, act
+ * an RT_ACT_* and residual (rows,n) or NULL; w in `layout` (RT_W_*). */
 RT_API void rt_linear_epilogue_avx2(float *out, const float *x, const float *w, const float *b,
                                     int rows, int k, int n, int layout, int act,
                                     const float *residual) {

@@ -1,14 +1,15 @@
 /*
  * norm_avx2.c — RMSNorm with AVX2 + FMA, threaded over rows.  Same arguments
  * and arithmetic as the portable rt_rmsnorm (runtime/generic/norm.c): the
- * sum of squares in double (four lanes of products of floats, exact in
- * double, then summed), inv = 1/sqrt(sq/d + eps) rounded to float, and
- * out = x * inv * g in float, two roundings as the portable loop does.  Only
- * the order of the double sum differs, so the output matches the portable
- * kernel's to the last bit but for a rare rounding of inv.
+ * sum of squares in double (two accumulators of four double lanes; each
+ * product of floats is exact in double), inv = 1/sqrt(sq/d + eps) rounded to
+ * float, and out = x * inv * g in float, two roundings as the portable loop
+ * does.  Only the order of the double sum differs, so the output matches the
+ * portable kernel's to the last bit but for a rare rounding of inv.
  *
- * A prefill (rows * d >= 16384) splits its rows over the model's thread
- * pool; a decode step runs on the calling thread, as rt_avx2_unary does.
+ * A prefill (at least 2 rows and rows * d >= 16384) splits its rows over the
+ * model's thread pool; a decode step runs on the calling thread, as
+ * rt_avx2_unary does.
  */
 // rt-needs: threads.c
 // rt-needs: x86/vecmath_avx2.c
