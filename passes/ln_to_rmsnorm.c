@@ -7,7 +7,10 @@
  * which mean(x) = 0 and LN(x) = RMSNorm(x) with the same eps.  Every LN that
  * reads the stream, the final one too, becomes RMSNorm; gamma stays on the
  * norm and beta folds into the linears that read it (or stays as an add).
- * A head tied to the embedding keeps the original table (it is untied).
+ * A head tied to the embedding shares one table with it: the centred rows
+ * plus a column of row means, the head reading [h, h 1^T] (residual.c,
+ * share_table); a table something else also reads keeps the original for
+ * those readers (it is untied).
  *
  * The residual stream is found structurally: embedding outputs, and every
  * add with a stream operand.  The pass applies only when every reader of the
