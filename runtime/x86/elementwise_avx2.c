@@ -7,7 +7,9 @@
  *     u = sqrt(2/pi) (x + 0.044715 x^3),
  *   silu(x) = x / (1 + exp(-x)),
  * so one vector exp (vecmath_avx2.c) serves both and there is no
- * cancellation in 1 + tanh(u) for very negative x.
+ * cancellation in 1 + tanh(u) for very negative x.  swiglu_avx2.c and the
+ * fused epilogue of linear_avx2.c call the same rt_avx2_logistic_act, so
+ * their activations are these kernels' bits.
  */
 // rt-needs: threads.c
 // rt-needs: x86/vecmath_avx2.c
