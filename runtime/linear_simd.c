@@ -1,9 +1,10 @@
 /*
  * linear_simd.c — what the SIMD linear kernels (x86/linear_avx2.c,
  * x86/linear_avx512.c, neon/linear_neon.c) share: the description of one
- * linear layer (RtLinear), the split of its output panels over the thread
- * pool, and the launch of a kernel's task with the portable arguments
- * (runtime/rt.h, rt_linear).  Each kernel file names this one on an rt-needs
+ * linear layer (RtLinear, with the activation codes RT_ACT_* of a kernel that
+ * applies the fused epilogue itself), the split of its output panels over
+ * the thread pool, and the launch of a kernel's task with the portable
+ * arguments (runtime/rt.h, rt_linear).  Each kernel file names this one on an rt-needs
  * line, so it is copied into model.c once, before them.
  */
 // rt-needs: threads.c

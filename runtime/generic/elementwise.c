@@ -1,6 +1,7 @@
 /*
  * elementwise.c — portable element-wise kernels: residual adds, products,
- * scaling and activations.  Binary ops take b either as a tensor of the
+ * scaling, activations, and SwiGLU on a fused gate/up output (the swiglu op
+ * of passes/fuse_swiglu.c).  Binary ops take b either as a tensor of the
  * same shape (b_stride = d) or as one row broadcast over all rows
  * (b_stride = 0), the IR's only broadcast.
  */
