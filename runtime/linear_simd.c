@@ -46,3 +46,24 @@ static inline void rt_linear_run(RtTask task, float *out, const float *x, const 
   RtLinear L = {out, x, w, b, rows, k, n, layout, RT_ACT_NONE, NULL};
   rt_parallel(task, &L);
 }
+
+/* What every ISA's task does with its part: its share of the output panels
+ * (nr columns each), by the ISA's GEMV for one row (a decode step) or its
+ * GEMM for more (a prefill). */
+typedef void (*RtPanels)(const RtLinear *L, int p0, int p1);
+static inline void rt_linear_part(const RtLinear *L, int nr, int part, int parts, RtPanels gemv,
+                                  RtPanels gemm) {
+  int p0, p1;
+  rt_linear_panels(L, nr, part, parts, &p0, &p1);
+  (L->T == 1 ? gemv : gemm)(L, p0, p1);
+}
+
+/* Defines an entry point with the portable rt_linear's arguments (runtime/
+ * rt.h): W @ x (rows,k) [+ b] -> out (rows,n), w in `layout`, by `task` on
+ * the model's pool.  Each SIMD file names its three (one per weight layout:
+ * [N,K], [K,N], packed panels) in full, so a reader of model.c finds them. */
+#define RT_LINEAR_ENTRY(name, task, layout)                                                 \
+  RT_API void name(float *out, const float *x, const float *w, const float *b, int rows,    \
+                   int k, int n) {                                                          \
+    rt_linear_run(task, out, x, w, b, rows, k, n, layout);                                  \
+  }

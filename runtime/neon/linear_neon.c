@@ -146,27 +146,10 @@ static inline void rt_neon_gemv(const RtLinear *L, int p0, int p1) {
 
 /* RtTask: part `part` of `parts` of the linear layer in ctx (an RtLinear). */
 RT_API void rt_neon_linear_task(void *ctx, int part, int parts) {
-  const RtLinear *L = ctx;
-  int p0, p1;
-  rt_linear_panels(L, RT_NEON_NR, part, parts, &p0, &p1);
-  if (L->T == 1)
-    rt_neon_gemv(L, p0, p1);
-  else
-    rt_neon_gemm(L, p0, p1);
+  rt_linear_part(ctx, RT_NEON_NR, part, parts, rt_neon_gemv, rt_neon_gemm);
 }
 
-/* Entry points with the portable kernel's arguments (see linear_avx2.c). */
-RT_API void rt_linear_neon(float *out, const float *x, const float *w, const float *b, int rows,
-                           int k, int n) {
-  rt_linear_run(rt_neon_linear_task, out, x, w, b, rows, k, n, RT_W_NK);
-}
-
-RT_API void rt_linear_kn_neon(float *out, const float *x, const float *w, const float *b,
-                              int rows, int k, int n) {
-  rt_linear_run(rt_neon_linear_task, out, x, w, b, rows, k, n, RT_W_KN);
-}
-
-RT_API void rt_linear_packed_neon(float *out, const float *x, const float *w, const float *b,
-                                  int rows, int k, int n) {
-  rt_linear_run(rt_neon_linear_task, out, x, w, b, rows, k, n, RT_W_PACKED);
-}
+/* Entry points with the portable kernel's arguments, one per weight layout. */
+RT_LINEAR_ENTRY(rt_linear_neon, rt_neon_linear_task, RT_W_NK)
+RT_LINEAR_ENTRY(rt_linear_kn_neon, rt_neon_linear_task, RT_W_KN)
+RT_LINEAR_ENTRY(rt_linear_packed_neon, rt_neon_linear_task, RT_W_PACKED)

@@ -332,32 +332,13 @@ RT_AVX2 static void rt_avx2_gemv(const RtLinear *L, int p0, int p1) {
 
 /* RtTask: part `part` of `parts` of the linear layer in ctx (an RtLinear). */
 RT_API void rt_avx2_linear_task(void *ctx, int part, int parts) {
-  const RtLinear *L = ctx;
-  int p0, p1;
-  rt_linear_panels(L, RT_AVX2_NR, part, parts, &p0, &p1);
-  if (L->T == 1)
-    rt_avx2_gemv(L, p0, p1);
-  else
-    rt_avx2_gemm(L, p0, p1);
+  rt_linear_part(ctx, RT_AVX2_NR, part, parts, rt_avx2_gemv, rt_avx2_gemm);
 }
 
-/* Entry points with the portable kernel's arguments (runtime/rt.h, rt_linear):
- * W @ x (rows,k) [+ b] -> out (rows,n), on the model's thread pool.  The name
- * says the weight's layout: (n,k), (k,n), or packed panels (runtime/pack.h). */
-RT_API void rt_linear_avx2(float *out, const float *x, const float *w, const float *b, int rows,
-                            int k, int n) {
-  rt_linear_run(rt_avx2_linear_task, out, x, w, b, rows, k, n, RT_W_NK);
-}
-
-RT_API void rt_linear_kn_avx2(float *out, const float *x, const float *w, const float *b,
-                               int rows, int k, int n) {
-  rt_linear_run(rt_avx2_linear_task, out, x, w, b, rows, k, n, RT_W_KN);
-}
-
-RT_API void rt_linear_packed_avx2(float *out, const float *x, const float *w, const float *b,
-                                   int rows, int k, int n) {
-  rt_linear_run(rt_avx2_linear_task, out, x, w, b, rows, k, n, RT_W_PACKED);
-}
+/* Entry points with the portable kernel's arguments, one per weight layout. */
+RT_LINEAR_ENTRY(rt_linear_avx2, rt_avx2_linear_task, RT_W_NK)
+RT_LINEAR_ENTRY(rt_linear_kn_avx2, rt_avx2_linear_task, RT_W_KN)
+RT_LINEAR_ENTRY(rt_linear_packed_avx2, rt_avx2_linear_task, RT_W_PACKED)
 
 /* The same with the fused epilogue done inside the kernel, on each tile while
  * it is in L1 (no second pass over out): out = act(x W^T + b) + residual, act

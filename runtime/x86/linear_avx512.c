@@ -188,29 +188,10 @@ RT_AVX512 static void rt_avx512_gemv(const RtLinear *L, int p0, int p1) {
 
 /* RtTask: part `part` of `parts` of the linear layer in ctx (an RtLinear). */
 RT_API void rt_avx512_linear_task(void *ctx, int part, int parts) {
-  const RtLinear *L = ctx;
-  int p0, p1;
-  rt_linear_panels(L, RT_AVX512_NR, part, parts, &p0, &p1);
-  if (L->T == 1)
-    rt_avx512_gemv(L, p0, p1);
-  else
-    rt_avx512_gemm(L, p0, p1);
+  rt_linear_part(ctx, RT_AVX512_NR, part, parts, rt_avx512_gemv, rt_avx512_gemm);
 }
 
-/* Entry points with the portable kernel's arguments (runtime/rt.h, rt_linear):
- * W @ x (rows,k) [+ b] -> out (rows,n), on the model's thread pool.  The name
- * says the weight's layout: (n,k), (k,n), or packed panels (runtime/pack.h). */
-RT_API void rt_linear_avx512(float *out, const float *x, const float *w, const float *b, int rows,
-                            int k, int n) {
-  rt_linear_run(rt_avx512_linear_task, out, x, w, b, rows, k, n, RT_W_NK);
-}
-
-RT_API void rt_linear_kn_avx512(float *out, const float *x, const float *w, const float *b,
-                               int rows, int k, int n) {
-  rt_linear_run(rt_avx512_linear_task, out, x, w, b, rows, k, n, RT_W_KN);
-}
-
-RT_API void rt_linear_packed_avx512(float *out, const float *x, const float *w, const float *b,
-                                   int rows, int k, int n) {
-  rt_linear_run(rt_avx512_linear_task, out, x, w, b, rows, k, n, RT_W_PACKED);
-}
+/* Entry points with the portable kernel's arguments, one per weight layout. */
+RT_LINEAR_ENTRY(rt_linear_avx512, rt_avx512_linear_task, RT_W_NK)
+RT_LINEAR_ENTRY(rt_linear_kn_avx512, rt_avx512_linear_task, RT_W_KN)
+RT_LINEAR_ENTRY(rt_linear_packed_avx512, rt_avx512_linear_task, RT_W_PACKED)
