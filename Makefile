@@ -14,6 +14,7 @@ all:
 
 deps:
 	@scripts/install-deps
+	@scripts/install-python-deps
 
 demo: deps all
 	@examples/demo.sh
