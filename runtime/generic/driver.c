@@ -21,6 +21,7 @@
  */
 // rt-needs: generic/sampler.c
 // rt-needs: generic/tokenizer.c
+#include <float.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -71,6 +72,21 @@ RT_API int rt_parse_number(const char *s, double *v) {
   return end == s || *end != 0;
 }
 
+/* 1 when x is a whole number in [0, max] (so converting it to an integer is
+ * defined: no NaN, infinity or 1e30 reaches a cast). */
+RT_API int rt_is_whole(double x, double max) {
+  return x >= 0 && x <= max && x == (double)(unsigned long long)x;
+}
+
+/* What a numeric option accepts, for its error message; NULL for other options. */
+RT_API const char *rt_value_range(const char *option) {
+  if (!strcmp(option, "--generate")) return "--generate needs a whole number in [0, 1e9]";
+  if (!strcmp(option, "--temperature")) return "--temperature needs a finite number >= 0";
+  if (!strcmp(option, "--top-p")) return "--top-p needs a number in [0, 1]";
+  if (!strcmp(option, "--seed")) return "--seed needs a whole number in [0, 2^64)";
+  return NULL;
+}
+
 /* Fills o from argv.  Returns 0, or 1 after a message. */
 RT_API int rt_driver_parse(int argc, char **argv, RtDriverOptions *o) {
   o->topp = 1.0f, o->seed = 42;
@@ -97,14 +113,16 @@ RT_API int rt_driver_parse(int argc, char **argv, RtDriverOptions *o) {
       o->prompt = v;
     else if (!strcmp(a, "--timing"))
       o->timing = 1;
-    else if (!strcmp(a, "--generate") && x >= 0)
+    else if (!strcmp(a, "--generate") && rt_is_whole(x, 1e9))
       o->generate = (long)x;
-    else if (!strcmp(a, "--temperature") && x >= 0)
+    else if (!strcmp(a, "--temperature") && x >= 0 && x <= FLT_MAX)   /* NaN fails too */
       o->temperature = (float)x;
-    else if (!strcmp(a, "--top-p"))
+    else if (!strcmp(a, "--top-p") && x >= 0 && x <= 1)
       o->topp = (float)x;
-    else if (!strcmp(a, "--seed") && x >= 0)
+    else if (!strcmp(a, "--seed") && rt_is_whole(x, 0x1p64 - 0x1p11))   /* below 2^64 */
       o->seed = (unsigned long long)x;
+    else if (rt_value_range(a))
+      return rt_driver_fail(rt_value_range(a), v);
     else
       return rt_driver_fail("unknown option or bad value", a);
     i += takes;
@@ -197,6 +215,9 @@ RT_API int rt_driver_generate(const RtModel *md, void *m, const RtDriverOptions 
   long timed = 0;
   for (long i = 0; e.count < o->generate; i++) {
     int32_t next = rt_sample(&sm, last_row);
+    if (next < 0)
+      return free(sm.scratch), rt_driver_fail("cannot sample", "the logits hold NaN or infinity, "
+                                              "or overflow at this --temperature");
     if (tok && next == RT_TOK_BOS) break;
     rt_echo(&e, next);
     if (i == 0) start = rt_now_ms();

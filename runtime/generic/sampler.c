@@ -9,16 +9,15 @@
  *     sampling), else the whole distribution;
  *   - one xorshift64* draw per token, coin in [0, 1) with 24 bits.
  * A given seed (nonzero) gives the same tokens on every run and machine with
- * IEEE float arithmetic.  Like every runtime file this is copied into
- * model.c, so everything is static.
+ * IEEE float arithmetic.  The sampler is total: a row that holds NaN or an
+ * infinity, or overflows when divided by a tiny temperature, makes rt_sample
+ * return -1 (the caller reports it), and whatever top_p and the probabilities
+ * are, the nucleus holds at least the most likely token.  Like every runtime
+ * file this is copied into model.c, so everything is static.
  */
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
-
-#ifndef RT_API
-#define RT_API static __attribute__((unused))
-#endif
 
 #ifndef RT_API
 #define RT_API static __attribute__((unused))
@@ -94,6 +93,7 @@ RT_API int rt_sample_topp(const float *p, int n, float top_p, RtProbIndex *pi, f
   const float cutoff = (1.0f - top_p) / (float)(n - 1);
   for (int i = 0; i < n; i++)
     if (p[i] >= cutoff) pi[k++] = (RtProbIndex){p[i], i};
+  if (k == 0) return rt_argmax(p, n);   /* top_p < 1/n, or n == 1: the cutoff passes nothing */
   qsort(pi, (size_t)k, sizeof *pi, rt_prob_desc);
   float mass = 0;
   int last = k - 1;
@@ -108,10 +108,20 @@ RT_API int rt_sample_topp(const float *p, int n, float top_p, RtProbIndex *pi, f
   return pi[last].index;
 }
 
-/* The next token from logits (vocab_size floats, overwritten). */
+/* 1 when every x[i] is finite (no NaN, no infinity). */
+RT_API int rt_all_finite(const float *x, int n) {
+  for (int i = 0; i < n; i++)
+    if (!isfinite(x[i])) return 0;
+  return 1;
+}
+
+/* The next token from logits (vocab_size floats, overwritten), or -1 when
+ * the row holds NaN or an infinity, or overflows at this temperature. */
 RT_API int rt_sample(RtSampler *s, float *logits) {
+  if (!rt_all_finite(logits, s->vocab_size)) return -1;
   if (s->temperature == 0.0f) return rt_argmax(logits, s->vocab_size);
   for (int i = 0; i < s->vocab_size; i++) logits[i] /= s->temperature;
+  if (!rt_all_finite(logits, s->vocab_size)) return -1;
   rt_softmax_inplace(logits, s->vocab_size);
   float coin = rt_random_f32(&s->rng);
   if (s->top_p <= 0 || s->top_p >= 1) return rt_sample_mult(logits, s->vocab_size, coin);

@@ -79,16 +79,18 @@ RT_API const char *rt_weights_check(const unsigned char *p, uint64_t size, uint6
   return NULL;
 }
 
-/* Maps the weights file at path read-only and checks it.  Returns the blob
+/* Maps the weights file at path read-only and checks it (a FIFO, device or
+ * folder is refused without reading from it).  Returns the blob
  * (inside *map, of *map_size bytes: munmap them when done), or NULL with a
  * message in err. */
 RT_API const void *rt_weights_map(const char *path, uint64_t bytes, uint64_t checksum,
                                   const char *name, void **map, size_t *map_size, char *err,
                                   size_t err_size) {
-  int fd = open(path, O_RDONLY);
+  int fd = open(path, O_RDONLY | O_NONBLOCK);   /* a FIFO must not block here */
   struct stat st;
-  if (fd < 0 || fstat(fd, &st) != 0) {
-    snprintf(err, err_size, "%s: cannot open weights file", path);
+  if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    snprintf(err, err_size, "%s: %s", path,
+             fd < 0 ? "cannot open weights file" : "weights file is not a regular file");
     if (fd >= 0) close(fd);
     return NULL;
   }
