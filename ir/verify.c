@@ -69,7 +69,8 @@ static bool check_names(const Verifier *vf) {
   const Graph *g = vf->g;
   const Value **sorted = malloc(sizeof(Value *) * (size_t)(g->n_values + 1));
   if (!sorted) return fail(vf, LOC_NONE, "out of memory");
-  memcpy(sorted, g->values, sizeof(Value *) * (size_t)g->n_values);
+  if (g->n_values)   /* an empty graph has values == NULL: no memcpy from NULL */
+    memcpy(sorted, g->values, sizeof(Value *) * (size_t)g->n_values);
   qsort(sorted, (size_t)g->n_values, sizeof(Value *), by_name);
   const Value *dup = NULL;
   for (int i = 1; i < g->n_values && !dup; i++)

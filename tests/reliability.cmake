@@ -9,6 +9,9 @@
 #                            sanitizer build) against the hostile-argument table
 #                            of tests/reliability/driver_args.sh (models: the
 #                            style_models fixture, tests/style.cmake)
+#   reliability.empty_graph  finding 7: a graph with no values through the
+#                            verifier: "has no output", not UBSan's memcpy from
+#                            NULL in check_names
 set(TFC_RELIAB_DIR ${CMAKE_CURRENT_SOURCE_DIR}/reliability)
 set(TFC_RELIAB_WORK ${CMAKE_CURRENT_BINARY_DIR}/reliability)
 
@@ -23,3 +26,10 @@ add_test(NAME reliability.driver_args
                  "${TFC_TEST_CFLAGS}" ${CMAKE_CURRENT_BINARY_DIR}/style/models ${TFC_RELIAB_WORK}/driver_args)
 set_tests_properties(reliability.driver_args PROPERTIES FIXTURES_REQUIRED style_models)
 set_tests_properties(reliability.sampler reliability.driver_args PROPERTIES LABELS unit)
+
+add_test(NAME reliability.empty_graph
+         COMMAND $<TARGET_FILE:tfc> ${TFC_RELIAB_DIR}/empty_graph.tir --verify-each --emit=ir
+                 -o ${CMAKE_CURRENT_BINARY_DIR}/reliability_empty_graph.tir)
+set_tests_properties(reliability.empty_graph PROPERTIES LABELS unit
+                     PASS_REGULAR_EXPRESSION "graph 'g' has no output"
+                     FAIL_REGULAR_EXPRESSION "runtime error|Sanitizer")
