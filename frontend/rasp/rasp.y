@@ -19,11 +19,21 @@
 }
 
 %code {
+#include <string.h>
+
 int rasp_syn_lex(RASP_SYN_STYPE *lval, RASP_SYN_LTYPE *lloc, void *scanner);
+
+/* The parser's stack holds one entry per open construct ('(', prefix '-',
+ * ...); bison reports "memory exhausted" when it would grow past this. */
+#define YYMAXDEPTH 10000
 
 static void rasp_syn_error(RASP_SYN_LTYPE *loc, RaspParser *p, void *scanner, const char *msg) {
   (void)scanner;
-  if (!p->failed) diag_error(rasp_loc(p, loc->first_line, loc->first_column), "%s", msg);
+  Loc at = rasp_loc(p, loc->first_line, loc->first_column);
+  if (!p->failed && strcmp(msg, "memory exhausted") == 0)
+    diag_error(at, "nesting too deep (limit %d)", YYMAXDEPTH);
+  else if (!p->failed)
+    diag_error(at, "%s", msg);
   p->failed = true;
 }
 

@@ -14,7 +14,9 @@ os.makedirs(work, exist_ok=True)
 
 def generated():
     """Cases too big to keep as files: deep nesting, long chains, huge inputs."""
-    yield "deep_parens", "x = " + "(" * 20000 + "1" + ")" * 20000 + ";\n", "memory exhausted"
+    # issue 12 finding 8: bison's "memory exhausted" becomes a limit at the place
+    yield "deep_parens", "x = " + "(" * 20000 + "1" + ")" * 20000 + ";\n", ":1:10000: error: nesting too deep (limit 10000)"
+    yield "deep_minus", "x = " + "-" * 20000 + "indices;\n", ":1:10000: error: nesting too deep (limit 10000)"
     yield "deep_unary", "x = " + "-" * 5000 + "indices;\n", "nested too deeply"
     yield "deep_calls", "x = " + "round(" * 2000 + "indices" + ")" * 2000 + ";\n", "nested too deeply"
     yield "long_string", 'x = tokens == "' + "a" * 100000 + '" + 1;\n', "cannot apply '+' to string and int"
