@@ -1,17 +1,14 @@
 /*
- * buf.c — growable byte buffers, and output files written whole or not at all.
+ * buf.c — growable byte buffers, and reading a whole file into one.
  *
- * Printers and emitters append to a Buf; tools write it with buf_write_file,
- * which goes through a temporary file in the same folder and renames it into
- * place, so an error never leaves a partial output behind.
+ * Printers and emitters append to a Buf; tools write it with buf_write_file
+ * or buf_write_outputs (output.c), whole or not at all.
  */
 #include "ir.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 static void buf_reserve(Buf *b, size_t extra) {
   if (b->len + extra + 1 <= b->cap) return;
@@ -55,34 +52,6 @@ void buf_printf(Buf *b, const char *fmt, ...) {
 void buf_free(Buf *b) {
   free(b->data);
   *b = (Buf){0};
-}
-
-int buf_write_file(const Buf *b, const char *path) {
-  size_t n = strlen(path);
-  char *tmp = malloc(n + 16);
-  if (!tmp) return -1;
-  snprintf(tmp, n + 16, "%s.tmpXXXXXX", path);
-  int fd = mkstemp(tmp);
-  if (fd < 0) {
-    diag_error(diag_loc(path, 0, 0), "cannot create output file: %s", strerror(errno));
-    free(tmp);
-    return -1;
-  }
-  size_t done = 0;
-  while (done < b->len) {
-    ssize_t w = write(fd, b->data + done, b->len - done);
-    if (w <= 0) break;
-    done += (size_t)w;
-  }
-  int ok = done == b->len && fchmod(fd, 0644) == 0 && close(fd) == 0;
-  if (!ok || rename(tmp, path) != 0) {
-    diag_error(diag_loc(path, 0, 0), "cannot write output file: %s", strerror(errno));
-    unlink(tmp);
-    free(tmp);
-    return -1;
-  }
-  free(tmp);
-  return 0;
 }
 
 int buf_read_file(Buf *b, const char *path) {

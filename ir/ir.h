@@ -51,7 +51,7 @@ bool arena_fail_pending(void);
 bool arena_failed(const Arena *a);
 
 /* ======================================================================
- * ir/buf.c — growable byte buffers and whole-or-nothing file output
+ * ir/buf.c — growable byte buffers
  * ====================================================================== */
 typedef struct {
   char *data;   /* malloc'd, NUL-terminated for convenience */
@@ -64,11 +64,32 @@ void buf_puts(Buf *b, const char *s);
 void buf_printf(Buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void buf_vprintf(Buf *b, const char *fmt, va_list ap);
 void buf_free(Buf *b);
-/* Writes b to path through a temporary file renamed into place: the file is
- * written whole or not at all.  Returns 0, or -1 after a diagnostic. */
-int buf_write_file(const Buf *b, const char *path);
 /* Reads a whole file into b.  Returns 0, or -1 (errno set; no diagnostic). */
 int buf_read_file(Buf *b, const char *path);
+
+/* ======================================================================
+ * ir/output.c — output files replaced as a set, or not at all
+ * ====================================================================== */
+typedef struct {
+  const char *path;   /* as the user named it: a new name, a regular file, or a
+                         symbolic link (its target is replaced) */
+  const Buf *data;    /* the file's whole contents */
+} BufOutput;
+
+/* Writes all n files to temporaries beside their targets, then renames them
+ * into place in the order given (list last the file that names the others:
+ * model.c records model.bin's checksum).  Refuses a name that exists and is
+ * not a regular file (device, FIFO, socket, folder).  Returns 0, or -1 after a
+ * diagnostic with no temporary left and, unless a rename itself failed, every
+ * final name untouched.  Removes temporaries of killed runs beside each target. */
+int buf_write_outputs(const BufOutput *outs, int n);
+/* buf_write_outputs for one file. */
+int buf_write_file(const Buf *b, const char *path);
+/* Test hook (TFC_FAIL_WRITE_AT): the nth output step, counting each temporary
+ * written and each rename, fails (ENOSPC after a short write; EIO). */
+void buf_fail_write_at(long n);
+/* Test hook: true while the failure asked for has not happened yet. */
+bool buf_fail_write_pending(void);
 
 /* ======================================================================
  * ir/diag.c — diagnostics: FILE:LINE:COL: error: message, source line, caret

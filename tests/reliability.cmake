@@ -9,6 +9,12 @@
 #                            sanitizer build) against the hostile-argument table
 #                            of tests/reliability/driver_args.sh (models: the
 #                            style_models fixture, tests/style.cmake)
+#   reliability.outputs      findings 1 and 6 (ir/output.c): -o refuses
+#                            devices, FIFOs, sockets, folders; writes through
+#                            links; outputs replaced as a set under
+#                            TFC_FAIL_WRITE_AT at every step and on a real full
+#                            disk (tmpfs, where unshare allows); stale
+#                            temporaries of dead runs removed
 #   reliability.empty_graph  finding 7: a graph with no values through the
 #                            verifier: "has no output", not UBSan's memcpy from
 #                            NULL in check_names
@@ -33,3 +39,8 @@ add_test(NAME reliability.empty_graph
 set_tests_properties(reliability.empty_graph PROPERTIES LABELS unit
                      PASS_REGULAR_EXPRESSION "graph 'g' has no output"
                      FAIL_REGULAR_EXPRESSION "runtime error|Sanitizer")
+
+add_test(NAME reliability.outputs
+         COMMAND sh ${TFC_RELIAB_DIR}/outputs.sh $<TARGET_FILE:tfc> $<TARGET_FILE:tfc-make-weights>
+                 ${TFC_CC} "${TFC_TEST_CFLAGS}" ${TFC_RELIAB_WORK}/outputs)
+set_tests_properties(reliability.outputs PROPERTIES LABELS unit ENVIRONMENT PYTHON=${TFC_PYTHON})

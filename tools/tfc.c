@@ -5,7 +5,8 @@
  *
  * This is the only place that chooses an exit status: 0 on success, 1 when the
  * input is bad (a diagnostic has been printed), 2 for usage errors.  Output
- * files are written whole or not at all (buf_write_file).
+ * files are written whole or not at all, and replaced as a set
+ * (buf_write_outputs, ir/output.c).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -230,9 +231,8 @@ static int write_c(const Graph *g, Options *o) {
   int rc = g->family == FAMILY_RASP ? cg_emit_rasp(g, &o->cg, &c, &h)
                                     : cg_emit_c(g, &o->cg, &c, &h, &w);
   if (rc == 0) rc = memory_ok(g, o->input);
-  if (rc == 0 && w.len) rc = buf_write_file(&w, w_path);
-  if (rc == 0) rc = buf_write_file(&h, h_path);
-  if (rc == 0) rc = buf_write_file(&c, out);
+  BufOutput files[] = {{w_path, &w}, {h_path, &h}, {out, &c}};   /* model.c last: it names the rest */
+  if (rc == 0) rc = w.len ? buf_write_outputs(files, 3) : buf_write_outputs(files + 1, 2);
   buf_free(&c), buf_free(&h), buf_free(&w);
   free(h_path), free(w_path);
   return rc;
@@ -303,8 +303,8 @@ static int write_yaml(const Graph *g, const Options *o) {
   char *w_path = out ? replace_extension(out, ".safetensors") : NULL;
   Buf y = {0}, w = {0};
   int rc = w_path ? cg_emit_yaml(g, base_name(w_path), &y, &w) : -1;
-  if (rc == 0) rc = buf_write_file(&w, w_path);
-  if (rc == 0) rc = buf_write_file(&y, out);
+  BufOutput files[] = {{w_path, &w}, {out, &y}};
+  if (rc == 0) rc = buf_write_outputs(files, 2);
   buf_free(&y), buf_free(&w);
   free(w_path), free(def);
   return rc;
@@ -365,13 +365,15 @@ static int compile(Options *o, int argc, char **argv) {
  * allocation, a note on stderr says so (the test's loop stops there).  Not
  * part of the command line. */
 static bool set_test_hooks(void) {
-  const char *n = getenv("TFC_FAIL_ALLOC_AT");
+  const char *n = getenv("TFC_FAIL_ALLOC_AT"), *w = getenv("TFC_FAIL_WRITE_AT");
   if (n && *n) arena_fail_at(atol(n));
-  return n && *n;
+  if (w && *w) buf_fail_write_at(atol(w));   /* ir/output.c: the Nth write or rename fails */
+  return (n && *n) || (w && *w);
 }
 
 static void report_test_hooks(void) {
   if (arena_fail_pending()) fprintf(stderr, "tfc: note: TFC_FAIL_ALLOC_AT: not reached\n");
+  if (buf_fail_write_pending()) fprintf(stderr, "tfc: note: TFC_FAIL_WRITE_AT: not reached\n");
 }
 
 int main(int argc, char **argv) {
@@ -391,6 +393,10 @@ int main(int argc, char **argv) {
   if (!o.target_given || o.cg.target == TARGET_HOST) o.cg.target = host_target();
   o.passes.target = o.cg.target;
   rc = compile(&o, argc, argv);
+  if (fflush(stdout) != 0 || ferror(stdout)) {   /* --emit=ir > /dev/full */
+    fprintf(stderr, "tfc: error: cannot write to standard output\n");
+    rc = 1;
+  }
   if (hooked) report_test_hooks();
   free(o.run_tokens);
   free(o.model_tokens);
