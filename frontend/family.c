@@ -19,9 +19,22 @@
 
 /* ---- config keys ---- */
 
+/* The value of key (NULL when absent or null); marks the key as read. */
 static const Doc *config_value(const FeConfig *cfg, const char *key) {
-  const Doc *d = fe_doc_get(cfg->map, key);
-  return d && d->kind != DOC_NULL ? d : NULL;
+  for (int i = 0; cfg->map && i < cfg->map->n; i++) {
+    if (strcmp(cfg->map->keys[i], key) != 0) continue;
+    if (cfg->read) cfg->read[i] = true;
+    const Doc *d = cfg->map->items[i];
+    return d->kind != DOC_NULL ? d : NULL;
+  }
+  return NULL;
+}
+
+void fe_config_warn_unread(const FeConfig *cfg, const char *family) {
+  for (int i = 0; cfg->read && i < cfg->map->n; i++)
+    if (!cfg->read[i])
+      diag_warning(cfg->map->key_locs[i], "unknown key '%s' (the %s family does not read it)",
+                   cfg->map->keys[i], family);
 }
 
 bool fe_config_has(const FeConfig *cfg, const char *key) { return config_value(cfg, key) != NULL; }

@@ -175,6 +175,8 @@ const float *fe_tensor_f32(Arena *a, FeTensor *t);
 typedef struct {
   const Doc *map;            /* the config object (model.yaml `config:` or config.json) */
   Loc loc;                   /* where the config starts: errors about missing keys */
+  bool *read;                /* model.yaml: per key of map, whether the family read it
+                                (the rest are warned about); NULL for config.json */
 } FeConfig;
 
 typedef struct FeModel {
@@ -216,6 +218,9 @@ int fe_config_choice(const FeConfig *cfg, const char *key, const char *const *ch
                      int *out);
 /* True when the key is present and not null. */
 bool fe_config_has(const FeConfig *cfg, const char *key);
+/* model.yaml: a warning at each config key the family never read (a typo such
+ * as 'n_layr' must not pass unseen), named after the family. */
+void fe_config_warn_unread(const FeConfig *cfg, const char *family);
 
 /* Caps that keep every size computation far from overflow. */
 #define FE_MAX_DIM ((int64_t)1 << 20)        /* any one width, vocabulary, context */

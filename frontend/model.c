@@ -161,7 +161,9 @@ static const FamilyEntry *read_yaml(FeModel *m, const char **name, bool *llama2c
   const Doc *cfg = need_cfg ? top_key(doc, "config", DOC_OBJECT) : NULL;
   const Doc *w = cfg || !need_cfg ? top_key(doc, "weights", DOC_STRING) : NULL;
   if (!w) return NULL;
-  m->cfg = (FeConfig){cfg, cfg ? cfg->loc : doc->loc};
+  bool *read = cfg ? arena_alloc(m->arena, sizeof(bool) * (size_t)(cfg->n + 1)) : NULL;
+  if (cfg && !read) return NULL;
+  m->cfg = (FeConfig){cfg, cfg ? cfg->loc : doc->loc, read};
   m->doc = doc;
   m->weights_path = relative_to(m->arena, m->path, w->string);
   m->weights_loc = w->loc;
@@ -199,7 +201,7 @@ static const FamilyEntry *read_folder(FeModel *m, const char **name) {
   buf_free(&text);
   if (!cfg) return NULL;
   if (cfg->kind != DOC_OBJECT) return diag_error(cfg->loc, "expected a JSON object"), NULL;
-  m->cfg = (FeConfig){cfg, cfg->loc};
+  m->cfg = (FeConfig){cfg, cfg->loc, NULL};   /* config.json holds much that no family reads */
   int type;
   static const char *const types[] = {"gpt2", "llama", "bert", NULL};
   if (fe_config_choice(&m->cfg, "model_type", types, -1, &type)) return NULL;
@@ -242,6 +244,7 @@ Graph *fe_load_model(Arena *a, const char *path) {
     return NULL;
   }
   if (build(&m, family, name, llama2c)) return NULL;
+  fe_config_warn_unread(&m.cfg, family->name);   /* after a clean build: every read happened */
   m.g->source = path;
   return m.g;
 }

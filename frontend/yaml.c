@@ -136,17 +136,52 @@ static Doc *scalar(Reader *r) {
   return next(r) ? d : NULL;
 }
 
+/* ---- the keys of one mapping, hashed, so the duplicate check stays linear ---- */
+
+typedef struct {
+  int *slot;   /* open addressing: index + 1 into the mapping's keys; 0 = empty */
+  int cap;     /* a power of two, more than twice the keys */
+} KeySet;
+
+static unsigned key_hash(const char *s) {   /* FNV-1a */
+  unsigned h = 2166136261u;
+  for (; *s; s++) h = (h ^ (unsigned char)*s) * 16777619u;
+  return h;
+}
+
+/* The slot that holds key, or the empty slot where it would go. */
+static int *key_slot(const KeySet *ks, const Doc *map, const char *key) {
+  unsigned i = key_hash(key) & (unsigned)(ks->cap - 1);
+  while (ks->slot[i] && strcmp(map->keys[ks->slot[i] - 1], key) != 0)
+    i = (i + 1) & (unsigned)(ks->cap - 1);
+  return &ks->slot[i];
+}
+
+/* Adds map's last key, growing the table first; false when out of memory. */
+static bool key_add(KeySet *ks, const Doc *map) {
+  if (2 * map->n >= ks->cap) {
+    int n = ks->cap ? ks->cap * 2 : 16;
+    KeySet bigger = {calloc((size_t)n, sizeof(int)), n};
+    if (!bigger.slot) return false;
+    for (int i = 0; i < map->n - 1; i++) *key_slot(&bigger, map, map->keys[i]) = i + 1;
+    free(ks->slot);
+    *ks = bigger;
+  }
+  *key_slot(ks, map, map->keys[map->n - 1]) = map->n;
+  return true;
+}
+
 /* One mapping entry: a scalar key (a string, whatever it looks like) and a node. */
-static bool entry(Reader *r, Doc *map, int *cap) {
+static bool entry(Reader *r, Doc *map, int *cap, KeySet *keys) {
   Loc key_loc = event_loc(r);
   if (r->event.type != YAML_SCALAR_EVENT)
     return diag_error(key_loc, "mapping keys must be plain names"), false;
   Doc *key = scalar(r);
   if (!key) return false;
-  if (fe_doc_get(map, key->string))
+  if (keys->cap && *key_slot(keys, map, key->string))
     return diag_error(key_loc, "duplicate key '%s'", key->string), false;
   Doc *v = node(r);
-  return v && fe_doc_append(r->arena, map, cap, v, key->string, key_loc);
+  return v && fe_doc_append(r->arena, map, cap, v, key->string, key_loc) && key_add(keys, map);
 }
 
 /* A block or flow sequence/mapping, up to its end event. */
@@ -165,14 +200,15 @@ static Doc *collection(Reader *r, bool is_map) {
   d->loc = event_loc(r);
   yaml_event_type_t end = is_map ? YAML_MAPPING_END_EVENT : YAML_SEQUENCE_END_EVENT;
   int cap = 0;
-  if (!next(r)) return NULL;
-  while (r->event.type != end) {
-    if (is_map ? !entry(r, d, &cap) : !fe_doc_append(r->arena, d, &cap, node(r), NULL, LOC_NONE))
-      return NULL;
-    if (!is_map && !d->items[d->n - 1]) return NULL;
+  KeySet keys = {0};
+  bool good = next(r);
+  while (good && r->event.type != end) {
+    good = is_map ? entry(r, d, &cap, &keys)
+                  : fe_doc_append(r->arena, d, &cap, node(r), NULL, LOC_NONE) && d->items[d->n - 1];
   }
+  free(keys.slot);
   r->depth--;
-  return next(r) ? d : NULL;
+  return good && next(r) ? d : NULL;
 }
 
 /* node = scalar | sequence | mapping (aliases are rejected) */

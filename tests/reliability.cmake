@@ -15,6 +15,9 @@
 #                            TFC_FAIL_WRITE_AT at every step and on a real full
 #                            disk (tmpfs, where unshare allows); stale
 #                            temporaries of dead runs removed
+#   reliability.yaml_keys    finding 5: an unknown config key is a warning at
+#                            its place; 200 000 keys and a duplicate, in
+#                            seconds (the duplicate check was quadratic)
 #   reliability.empty_graph  finding 7: a graph with no values through the
 #                            verifier: "has no output", not UBSan's memcpy from
 #                            NULL in check_names
@@ -44,3 +47,9 @@ add_test(NAME reliability.outputs
          COMMAND sh ${TFC_RELIAB_DIR}/outputs.sh $<TARGET_FILE:tfc> $<TARGET_FILE:tfc-make-weights>
                  ${TFC_CC} "${TFC_TEST_CFLAGS}" ${TFC_RELIAB_WORK}/outputs)
 set_tests_properties(reliability.outputs PROPERTIES LABELS unit ENVIRONMENT PYTHON=${TFC_PYTHON})
+
+add_test(NAME reliability.yaml_keys
+         COMMAND sh ${TFC_RELIAB_DIR}/yaml_keys.sh $<TARGET_FILE:tfc> ${TFC_PYTHON}
+                 ${CMAKE_CURRENT_BINARY_DIR}/style/models ${TFC_RELIAB_WORK}/yaml_keys)
+set_tests_properties(reliability.yaml_keys PROPERTIES LABELS unit TIMEOUT 30
+                     FIXTURES_REQUIRED style_models)
