@@ -128,8 +128,7 @@ if unshare -rm true 2>/dev/null; then
 else
   echo "enospc: skipped (unshare -rm is not allowed here)"
 fi
-printf 'graph g family=graph max_seq=8 vocab=5 decoder {\n}\n' >g.tir
-"$tfc" g.tir --emit=ir >/dev/full 2>out.log && fail "--emit=ir >/dev/full exited 0"
+"$tfc" m7/model.yaml --emit=ir >/dev/full 2>out.log && fail "--emit=ir >/dev/full exited 0"
 grep -q "cannot write to standard output" out.log || fail "--emit=ir >/dev/full: $(cat out.log)"
 
 echo "outputs: $failures failures"
