@@ -33,7 +33,8 @@ add_test(NAME reliability.sampler COMMAND reliability_sampler_test)
 add_test(NAME reliability.driver_args
          COMMAND sh ${TFC_RELIAB_DIR}/driver_args.sh $<TARGET_FILE:tfc> ${TFC_CC}
                  "${TFC_TEST_CFLAGS}" ${CMAKE_CURRENT_BINARY_DIR}/style/models ${TFC_RELIAB_WORK}/driver_args)
-set_tests_properties(reliability.driver_args PROPERTIES FIXTURES_REQUIRED style_models)
+set_tests_properties(reliability.driver_args PROPERTIES FIXTURES_REQUIRED style_models
+                     ENVIRONMENT PYTHON=${TFC_PYTHON})
 set_tests_properties(reliability.sampler reliability.driver_args PROPERTIES LABELS unit)
 
 add_test(NAME reliability.empty_graph

@@ -12,7 +12,8 @@
 # Before the fixes: `--generate 1e30` printed nothing and exited 0, `inf` and
 # `--seed 1e30` converted out-of-range floats (UB), `--top-p nan` read before
 # the sampler's array, `--temperature 1e-40` printed one id forever or read
-# out of bounds, and `-w FIFO` blocked in open().
+# out of bounds, and `-w FIFO` blocked in open().  Last, a GPT-2 whose logits
+# are NaN must fail generation cleanly ("cannot sample").
 set -u
 tfc=$1 cc=$2 cflags=$3 models=$4 work=$5
 failures=0 runs=0
@@ -129,5 +130,24 @@ for family in $families; do
     run "$want" "$text" "$@"
   done <"$work/rows"
 done
-echo "driver arguments: $runs runs over 4 families, $failures failures"
+# A NaN logits row (GPT-2 with ln_f.weight all NaN): generation is a clean
+# error, greedy or sampled (before: greedy printed arbitrary ids, exit 0).
+family=nan
+mkdir -p "$work/nan" && cp "$models/gpt2/"* "$work/nan/"
+"${PYTHON:-python3}" -c '
+import json, struct, sys
+path = sys.argv[1]
+b = bytearray(open(path, "rb").read())
+n = struct.unpack("<Q", b[:8])[0]
+start, end = json.loads(b[8:8 + n])["ln_f.weight"]["data_offsets"]
+b[8 + n + start:8 + n + end] = struct.pack("<f", float("nan")) * ((end - start) // 4)
+open(path, "wb").write(b)
+' "$work/nan/tiny_gpt2.safetensors" &&
+  "$tfc" "$work/nan/model.yaml" --main -o "$work/nan/m.c" >"$work/nan/tfc.log" 2>&1 &&
+  $cc $cflags "$work/nan/m.c" -o "$work/nan/m" -lm -lpthread >>"$work/nan/tfc.log" 2>&1 ||
+  { echo "FAIL nan: cannot build the program"; cat "$work/nan/tfc.log"; exit 1; }
+exe=$work/nan/m
+run 1 "cannot sample" --tokens "1 2" --generate 2
+run 1 "cannot sample" --tokens "1 2" --generate 2 --temperature 0.7 --top-p 0.9
+echo "driver arguments: $runs runs over 4 families and a NaN model, $failures failures"
 [ "$failures" = 0 ]
