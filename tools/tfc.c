@@ -359,11 +359,12 @@ static int compile(Options *o, int argc, char **argv) {
   return finish(a, rc, o->input);
 }
 
-/* Test hook (STYLE habit 15): TFC_FAIL_ALLOC_AT=N makes the Nth arena
+/* Test hooks (STYLE habit 15): TFC_FAIL_ALLOC_AT=N makes the Nth arena
  * allocation fail, so tests/fault.cmake can check that every caller turns
- * out of memory into a clean diagnostic.  When the run ends before the Nth
- * allocation, a note on stderr says so (the test's loop stops there).  Not
- * part of the command line. */
+ * out of memory into a clean diagnostic; TFC_FAIL_WRITE_AT=N makes the Nth
+ * output step fail (ir/output.c; tests/reliability/outputs.sh).  When the run
+ * ends before the Nth, a note on stderr says so (the test's loop stops
+ * there).  Not part of the command line. */
 static bool set_test_hooks(void) {
   const char *n = getenv("TFC_FAIL_ALLOC_AT"), *w = getenv("TFC_FAIL_WRITE_AT");
   if (n && *n) arena_fail_at(atol(n));
