@@ -18,3 +18,16 @@ add_test(NAME gguf.reader
          COMMAND ${TFC_VENV_PYTHON} ${TFC_GGUF_DIR}/check_reader.py --dump $<TARGET_FILE:gguf_dump>
                  --work ${TFC_GGUF_WORK}/reader --file ${TFC_SMOLLM2})
 set_tests_properties(gguf.reader PROPERTIES LABELS unit)
+
+#   gguf.dequant       tests/gguf/check_dequant.py: F32 F16 BF16 Q4_0 Q4_1 Q5_0 Q5_1 Q8_0
+#                      Q4_K Q5_K Q6_K on random blocks (finite random half scales) and every
+#                      tensor of SmolLM2 (Q4_1, Q8_0, F32): bit-identical to gguf-py's
+#                      gguf.quants.dequantize
+add_test(NAME gguf.dequant
+         COMMAND ${TFC_VENV_PYTHON} ${TFC_GGUF_DIR}/check_dequant.py --dump $<TARGET_FILE:gguf_dump>
+                 --work ${TFC_GGUF_WORK}/dequant)
+set_tests_properties(gguf.dequant PROPERTIES LABELS unit)
+add_test(NAME gguf.dequant_smollm2
+         COMMAND ${TFC_VENV_PYTHON} ${TFC_GGUF_DIR}/check_dequant.py --dump $<TARGET_FILE:gguf_dump>
+                 --work ${TFC_GGUF_WORK}/dequant_smollm2 --real ${TFC_SMOLLM2})
+set_tests_properties(gguf.dequant_smollm2 PROPERTIES LABELS "unit;no_asan")
