@@ -315,6 +315,8 @@ typedef struct FeModel {
   bool weights_failed;       /* opening them failed (reported once) */
   const char *prefix;        /* fe_weight tries name, then prefix+name ("transformer.") */
   const Doc *doc;            /* the whole model.yaml (NULL for HF folders): family graph's nodes */
+  GgufFile *gguf;            /* a GGUF input, opened by model.c for its architecture; NULL
+                                otherwise (fe_build_gguf opens weights_path itself) */
 } FeModel;
 
 /* Sentinels for required config keys. */
