@@ -49,3 +49,13 @@ foreach(mode O0 O2 generic interp)
                    --work ${TFC_GGUF_WORK}/smollm2_${mode} --mode ${mode})
   set_tests_properties(gguf.smollm2.${mode} PROPERTIES LABELS "reference;no_asan")
 endforeach()
+
+#   gguf.tiny          tests/gguf/check_tiny.py: random llama (GQA tied, MHA untied, F16,
+#                      BF16, every block type) and gpt2 (F32, F16) models written as
+#                      llama.cpp's converter would, through tfc's interpreter and -O2 C
+#                      against transformers on the weights gguf-py reads back: <= 1e-4 x
+#                      max|logit| (tests/gguf/gguf_ref.py builds the references)
+add_test(NAME gguf.tiny
+         COMMAND ${TFC_GGUF_PY} ${TFC_GGUF_DIR}/check_tiny.py --tfc $<TARGET_FILE:tfc> --cc ${TFC_CC}
+                 --cflags "${TFC_TEST_CFLAGS}" --work ${TFC_GGUF_WORK}/tiny)
+set_tests_properties(gguf.tiny PROPERTIES LABELS reference)
