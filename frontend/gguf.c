@@ -348,7 +348,7 @@ static bool read_header(Cursor *c, GgufFile *f) {
 
 GgufFile *fe_gguf_open(Arena *a, const char *path) {
   static const FeFileErrors errors = {"cannot read GGUF file",
-                                      "truncated GGUF file: %zu bytes, the header needs %zu",
+                                      "truncated GGUF file: the header needs %2$zu bytes at byte %1$zu",
                                       "cannot map GGUF file"};
   GgufFile *f = arena_alloc(a, sizeof *f);
   if (!f) return NULL;

@@ -182,6 +182,12 @@ static const GgufTensor *expect(const FeModel *m, const GgufFile *f, const char 
   if (!t) return diag_error(diag_loc(f->path, 0, 0), "tensor '%s' not found", name), NULL;
   bool fits = vector ? t->n_dims == 1 && t->ne[0] == cols
                      : t->n_dims == 2 && t->ne[0] == cols && t->ne[1] == rows;
+  if (fits && weight_type(t->type) == WT_OTHER) {
+    diag_error(diag_loc(f->path, 0, 0), "tensor '%s' has type %s, which tfc cannot read (it reads "
+               "F32, F16, BF16, Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q4_K, Q5_K, Q6_K) at byte %zu", name,
+               fe_gguf_type(t->type)->name, t->info_offset);
+    return NULL;
+  }
   if (fits) return t;
   const char *found = t->n_dims == 1 ? shape_str(m->arena, 1, t->ne[0], true)
                       : t->n_dims == 2 ? shape_str(m->arena, t->ne[1], t->ne[0], false)
@@ -216,7 +222,6 @@ static int enter(FeModel *m, FeWeights *w, const GgufTensor *t, const char *hf, 
   for (int i = 0; i < t->n_dims; i++) e->dim[i] = t->ne[t->n_dims - 1 - i];
   e->raw = t->data;
   if (!transpose) return 0;
-  if (e->type == WT_OTHER) return 0;   /* fe_weight reports the type */
   e->dim[0] = t->ne[0], e->dim[1] = t->ne[1];
   e->type = WT_F32, e->type_name = "F32";
   e->raw = e->data = transposed(m->arena, t);

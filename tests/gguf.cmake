@@ -59,3 +59,13 @@ add_test(NAME gguf.tiny
          COMMAND ${TFC_GGUF_PY} ${TFC_GGUF_DIR}/check_tiny.py --tfc $<TARGET_FILE:tfc> --cc ${TFC_CC}
                  --cflags "${TFC_TEST_CFLAGS}" --work ${TFC_GGUF_WORK}/tiny)
 set_tests_properties(gguf.tiny PROPERTIES LABELS reference)
+
+#   gguf.bad           tests/gguf/check_bad.py: 130 malformed GGUF files made byte by byte
+#                      (truncated at 80 points, huge counts and lengths, bad magic/version,
+#                      nested arrays, unknown types, misaligned/outside/overlapping offsets,
+#                      duplicates, bad alignment and dims, partial blocks, wrong shapes,
+#                      bad metadata): exit 1, "FILE: error: ... at byte N", no output
+add_test(NAME gguf.bad
+         COMMAND ${TFC_PYTHON} ${TFC_GGUF_DIR}/check_bad.py --tfc $<TARGET_FILE:tfc>
+                 --work ${TFC_GGUF_WORK}/bad)
+set_tests_properties(gguf.bad PROPERTIES LABELS corpus)

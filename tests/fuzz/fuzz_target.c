@@ -6,6 +6,7 @@
  *   safetensors    the weights of a GPT-2 model.yaml          fe_load_model
  *   json           config.json of an HF folder (BERT weights) fe_load_model
  *   llama2c        the .bin of a weights_format: llama2c yaml fe_load_model
+ *   gguf           a .gguf file given as the input            fe_load_model
  *   rasp           a .rasp program                            rasp_load
  *
  * (The textual IR has its own target, tests/unit/fuzz_ir_parse.c.)  Every
@@ -35,7 +36,7 @@
 #include "rasp/rasp.h"
 
 #ifndef TFC_FUZZ_KIND
-#error "define TFC_FUZZ_KIND (yaml, safetensors, json, llama2c or rasp)"
+#error "define TFC_FUZZ_KIND (yaml, safetensors, json, llama2c, gguf or rasp)"
 #endif
 #define STR_(x) #x
 #define STR(x) STR_(x)
@@ -79,7 +80,7 @@ static void paths(char *file, char *input, size_t n) {
   static const struct { const char *kind, *file, *input; } table[] = {
       {"yaml", "model.yaml", "model.yaml"},       {"safetensors", "tiny_gpt2.safetensors", "model.yaml"},
       {"json", "config.json", ""},                {"llama2c", "model.bin", "model.yaml"},
-      {"rasp", "prog.rasp", "prog.rasp"}};
+      {"rasp", "prog.rasp", "prog.rasp"},        {"gguf", "model.gguf", "model.gguf"}};
   for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
     if (!strcmp(table[i].kind, STR(TFC_FUZZ_KIND))) {
       snprintf(file, n, "%s/%s", work, table[i].file);
