@@ -45,18 +45,9 @@ typedef struct {
 } TensorMap;
 
 static const TensorMap llama_tensors[] = {
-    {"token_embd.weight", "model.embed_tokens.weight", D_VOCAB, D_DIM, false, false},
-    {"output_norm.weight", "model.norm.weight", D_ONE, D_DIM, false, false},
-    {"output.weight", "lm_head.weight", D_VOCAB, D_DIM, false, true},
-    {"blk.%d.attn_norm.weight", "model.layers.%d.input_layernorm.weight", D_ONE, D_DIM, false, false},
-    {"blk.%d.attn_q.weight", "model.layers.%d.self_attn.q_proj.weight", D_DIM, D_DIM, false, false},
-    {"blk.%d.attn_k.weight", "model.layers.%d.self_attn.k_proj.weight", D_KV, D_DIM, false, false},
-    {"blk.%d.attn_v.weight", "model.layers.%d.self_attn.v_proj.weight", D_KV, D_DIM, false, false},
-    {"blk.%d.attn_output.weight", "model.layers.%d.self_attn.o_proj.weight", D_DIM, D_DIM, false, false},
-    {"blk.%d.ffn_norm.weight", "model.layers.%d.post_attention_layernorm.weight", D_ONE, D_DIM, false, false},
-    {"blk.%d.ffn_gate.weight", "model.layers.%d.mlp.gate_proj.weight", D_HIDDEN, D_DIM, false, false},
-    {"blk.%d.ffn_up.weight", "model.layers.%d.mlp.up_proj.weight", D_HIDDEN, D_DIM, false, false},
-    {"blk.%d.ffn_down.weight", "model.layers.%d.mlp.down_proj.weight", D_DIM, D_HIDDEN, false, false},
+#define X(gguf, hf, rows, cols, optional) {gguf, hf, rows, cols, false, optional},
+#include "gguf_llama.def"
+#undef X
     {NULL, NULL, D_ONE, D_ONE, false, false},
 };
 

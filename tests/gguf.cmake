@@ -39,9 +39,10 @@ set_tests_properties(gguf.dequant_smollm2 PROPERTIES LABELS "unit;no_asan")
 #                      make_smollm2_golden.py): last-position logits of 3 sequences
 #                      within 2e-5 x max|logit|, same argmax.  Modes: O0 (a model.yaml
 #                      naming the .gguf, context 64), O2 and generic (the .gguf itself,
-#                      no YAML), interp.  Each compile writes 538 MB of weights and takes
+#                      no YAML), interp, emit (--emit=gguf, then that file in the
+#                      interpreter).  Each compile writes 538 MB of weights and takes
 #                      ~15 s here: no_asan.
-foreach(mode O0 O2 generic interp)
+foreach(mode O0 O2 generic interp emit)
   add_test(NAME gguf.smollm2.${mode}
            COMMAND ${TFC_PYTHON} ${TFC_GGUF_DIR}/check_smollm2.py --tfc $<TARGET_FILE:tfc>
                    --cc ${TFC_CC} --cflags "${TFC_TEST_CFLAGS}" --gguf ${TFC_SMOLLM2}
@@ -69,3 +70,15 @@ add_test(NAME gguf.bad
          COMMAND ${TFC_PYTHON} ${TFC_GGUF_DIR}/check_bad.py --tfc $<TARGET_FILE:tfc>
                  --work ${TFC_GGUF_WORK}/bad)
 set_tests_properties(gguf.bad PROPERTIES LABELS corpus)
+
+#   gguf.emit          tests/gguf/check_emit.py: --emit=gguf read back by gguf-py: round
+#                      trips of the tiny llamas keep every F32/F16/BF16 tensor's type and
+#                      bytes (block types: F32 equal to gguf-py's dequantization), the
+#                      llama.* metadata and the tokenizer.* pairs, with exactly the tensor
+#                      names and shapes llama.cpp's llama expects; from an HF folder the
+#                      tensors are the converter's (Q/K permuted) bit for bit, and read back
+#                      give transformers' logits
+add_test(NAME gguf.emit
+         COMMAND ${TFC_GGUF_PY} ${TFC_GGUF_DIR}/check_emit.py --tfc $<TARGET_FILE:tfc>
+                 --work ${TFC_GGUF_WORK}/emit)
+set_tests_properties(gguf.emit PROPERTIES LABELS reference)

@@ -2,12 +2,13 @@
 transformers (tests/gguf/smollm2_golden.json, made by make_smollm2_golden.py).
 
     check_smollm2.py --tfc TFC --cc CC --cflags FLAGS --gguf F.gguf --golden G.json
-                     --work DIR --mode O0|O2|generic|interp
+                     --work DIR --mode O0|O2|generic|interp|emit
 
 Modes: O0 compiles a model.yaml naming the .gguf (weights_format by extension,
 context_length shortened to 64 so -O0's unplanned state stays small) at -O0;
 O2 compiles the .gguf itself (no YAML) at -O2 for the host; generic does the
-same with --target=generic; interp runs tfc's reference interpreter.  Each
+same with --target=generic; interp runs tfc's reference interpreter; emit
+writes the model with --emit=gguf (F32) and runs that file in the interpreter.  Each
 sequence's last-position logits at the golden ids must be within
 TOL x max|logit| (absolute) of transformers', and the argmax over the whole
 vocabulary must agree.  Prints the max abs error and max |logit|.
@@ -39,7 +40,10 @@ def build(args):
         with open(src, "w") as f:
             f.write("tfc: 1\nname: smollm2\nfamily: llama\nconfig: {context_length: 64}\n"
                     "weights: %s\n" % os.path.abspath(args.gguf))
-    if args.mode == "interp":
+    if args.mode == "emit":   # through --emit=gguf (F32, 540 MB) and read back
+        src = os.path.join(args.work, "smollm2.gguf")
+        run([args.tfc, args.gguf, "--emit=gguf", "-o", src])
+    if args.mode in ("interp", "emit"):
         return lambda toks, out: [args.tfc, src, "--interpret", "--tokens", toks, "--logits", out]
     level = "-O0" if args.mode == "O0" else "-O2"
     target = ["--target=generic"] if args.mode == "generic" else []
@@ -70,7 +74,7 @@ def main():
         print("%s sequence %d: max abs error %.3g, max |logit| %.3f, argmax %d (reference %d)" %
               ("ok" if good else "FAIL", i, err, scale, int(np.argmax(x)), case["argmax"]))
         worst, worst_ratio, ok = max(worst, err), max(worst_ratio, err / scale), ok and good
-    for name in ("smollm2.bin", "smollm2.c"):   # 538 MB of weights: do not keep them
+    for name in ("smollm2.bin", "smollm2.c", "smollm2.gguf"):   # 540 MB of weights: do not keep them
         if os.path.exists(os.path.join(args.work, name)):
             os.remove(os.path.join(args.work, name))
     print("%s: SmolLM2 %s: max abs error %.3g (%.2g of max |logit|, tolerance %.0e)" %

@@ -101,7 +101,8 @@ def make(name, work):
     """Writes WORK/NAME.gguf; returns its path."""
     arch, tensors, meta, types = case(name)
     path = os.path.join(work, name + ".gguf")
-    gguf_ref.write_gguf(path, arch, tensors, meta, types)
+    vocab = [int(x.shape[0]) for n, x in tensors if n == "token_embd.weight"][0]
+    gguf_ref.write_gguf(path, arch, tensors, meta, types, tokens=["t%d" % i for i in range(vocab)])
     return path
 
 
