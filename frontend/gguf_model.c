@@ -86,8 +86,12 @@ static int64_t size_of(const GgufDims *d, DimKind k) {
 
 /* ---- the config from the metadata ---- */
 
-static const char *arch_key(const FeModel *m, const char *arch, const char *key) {
-  return arena_printf(m->arena, "%s.%s", arch, key);
+/* fe_gguf_int on the key "ARCH.key" (formatted here: no allocation to fail). */
+static int arch_int(const GgufFile *f, const char *arch, const char *key, int64_t def,
+                    int64_t min, int64_t max, int64_t *out) {
+  char full[128];
+  snprintf(full, sizeof full, "%s.%s", arch, key);
+  return fe_gguf_int(f, full, def, min, max, out);
 }
 
 /* The key's value offset for messages (the file's start when absent). */
@@ -111,13 +115,15 @@ static int vocab_size(const FeModel *m, const GgufFile *f, const char *arch, Ggu
   }
   const GgufTensor *embd = fe_gguf_tensor(f, "token_embd.weight");
   int64_t rows = embd && embd->n_dims == 2 && embd->ne[1] <= FE_MAX_DIM ? embd->ne[1] : 1;
-  return fe_gguf_int(f, arch_key(m, arch, "vocab_size"), rows, 1, FE_MAX_DIM, &d->vocab);
+  return arch_int(f, arch, "vocab_size", rows, 1, FE_MAX_DIM, &d->vocab);
 }
 
 /* Heads divide the width (and kv heads the heads), at the head count's offset. */
 static int check_heads(const FeModel *m, const GgufFile *f, const char *arch, const GgufDims *d,
                        bool even_head) {
-  size_t at = key_offset(f, arch_key(m, arch, "attention.head_count"));
+  char key[128];
+  snprintf(key, sizeof key, "%s.attention.head_count", arch);
+  size_t at = key_offset(f, key);
   const char *why = d->dim % d->n_heads ? "does not divide the embedding length"
                     : d->n_kv_heads > d->n_heads || d->n_heads % d->n_kv_heads
                         ? "is not a multiple of the key/value head count"
@@ -131,15 +137,15 @@ static int check_heads(const FeModel *m, const GgufFile *f, const char *arch, co
 }
 
 static int read_dims(const FeModel *m, const GgufFile *f, const char *arch, GgufDims *d) {
-  if (fe_gguf_int(f, arch_key(m, arch, "block_count"), FE_REQUIRED, 1, FE_MAX_LAYERS, &d->n_layers) ||
-      fe_gguf_int(f, arch_key(m, arch, "embedding_length"), FE_REQUIRED, 1, FE_MAX_DIM, &d->dim) ||
-      fe_gguf_int(f, arch_key(m, arch, "feed_forward_length"), FE_REQUIRED, 1, FE_MAX_DIM,
+  if (arch_int(f, arch, "block_count", FE_REQUIRED, 1, FE_MAX_LAYERS, &d->n_layers) ||
+      arch_int(f, arch, "embedding_length", FE_REQUIRED, 1, FE_MAX_DIM, &d->dim) ||
+      arch_int(f, arch, "feed_forward_length", FE_REQUIRED, 1, FE_MAX_DIM,
                   &d->hidden) ||
-      fe_gguf_int(f, arch_key(m, arch, "attention.head_count"), FE_REQUIRED, 1, FE_MAX_DIM,
+      arch_int(f, arch, "attention.head_count", FE_REQUIRED, 1, FE_MAX_DIM,
                   &d->n_heads) ||
-      fe_gguf_int(f, arch_key(m, arch, "attention.head_count_kv"), d->n_heads, 1, FE_MAX_DIM,
+      arch_int(f, arch, "attention.head_count_kv", d->n_heads, 1, FE_MAX_DIM,
                   &d->n_kv_heads) ||
-      fe_gguf_int(f, arch_key(m, arch, "context_length"), FE_REQUIRED, 1, FE_MAX_DIM, &d->ctx))
+      arch_int(f, arch, "context_length", FE_REQUIRED, 1, FE_MAX_DIM, &d->ctx))
     return -1;
   if (m->cfg.map && fe_config_int(&m->cfg, "context_length", d->ctx, 1, d->ctx, &d->ctx)) return -1;
   return vocab_size(m, f, arch, d);

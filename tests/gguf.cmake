@@ -82,3 +82,11 @@ add_test(NAME gguf.emit
          COMMAND ${TFC_GGUF_PY} ${TFC_GGUF_DIR}/check_emit.py --tfc $<TARGET_FILE:tfc>
                  --work ${TFC_GGUF_WORK}/emit)
 set_tests_properties(gguf.emit PROPERTIES LABELS reference)
+
+#   gguf.oom_<seed>    fe_unit oom: the fuzzer's tiny llama and gpt2 GGUF seeds loaded with
+#                      the arena failing at every allocation in turn: a clean error each time
+foreach(seed tiny_llama tiny_gpt2_f16)
+  add_test(NAME gguf.oom_${seed}
+           COMMAND fe_unit oom ${TFC_GGUF_WORK} ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/corpus/gguf/${seed}.gguf)
+  set_tests_properties(gguf.oom_${seed} PROPERTIES LABELS unit)
+endforeach()
