@@ -26,6 +26,8 @@
  * As run (clang 14, 45 s each on a loaded 2-core machine, from the seeds):
  * yaml 18,075 inputs, json 28,239, llama2c 25,303, rasp 6,276, safetensors
  * 2,707 (each run maps a 17 KB file); no crash, leak or undiagnosed failure.
+ * gguf (clang 14, 120 s, from its two 3.5 KB seeds): 611,848 inputs, 227 in
+ * the corpus; no crash, leak or undiagnosed failure.
  */
 #include <stdlib.h>
 #include <string.h>
