@@ -315,8 +315,9 @@ typedef struct FeModel {
   bool weights_failed;       /* opening them failed (reported once) */
   const char *prefix;        /* fe_weight tries name, then prefix+name ("transformer.") */
   const Doc *doc;            /* the whole model.yaml (NULL for HF folders): family graph's nodes */
-  GgufFile *gguf;            /* a GGUF input, opened by model.c for its architecture; NULL
-                                otherwise (fe_build_gguf opens weights_path itself) */
+  GgufFile *gguf;            /* a GGUF model's file (input or model.yaml's weights), open
+                                once fe_build_gguf ran (model.c opens an input .gguf first,
+                                for its architecture); NULL for other formats */
 } FeModel;
 
 /* Sentinels for required config keys. */

@@ -339,6 +339,7 @@ static int keep_tokenizer(FeModel *m, const GgufFile *f) {
 int fe_build_gguf(FeModel *m) {
   GgufFile *f = m->gguf ? m->gguf : fe_gguf_open(m->arena, m->weights_path);
   const char *arch;
+  m->gguf = f;   /* kept for later readers of the metadata (the tokenizer) */
   if (!f || fe_gguf_string(f, "general.architecture", NULL, &arch)) return -1;
   Family want = !strcmp(arch, "llama") ? FAMILY_LLAMA : !strcmp(arch, "gpt2") ? FAMILY_GPT2
                                                                                : FAMILY_GRAPH;
