@@ -386,11 +386,16 @@ int fe_gguf_int(const GgufFile *f, const char *key, int64_t def, int64_t min, in
   if (!v) return def == FE_REQUIRED ? missing(f, key) : (*out = def, 0);
   bool fits = is_int_type(v->type) && !(v->type == GGUF_U64 && v->u > INT64_MAX) &&
               v->i >= min && v->i <= max;
-  if (!fits) {
+  char value[32];
+  if (is_signed(v->type) || v->u <= INT64_MAX) snprintf(value, sizeof value, "%lld", (long long)v->i);
+  else snprintf(value, sizeof value, "%llu", (unsigned long long)v->u);
+  if (!fits && is_int_type(v->type))
+    error_at(f, v->offset, "metadata key '%s' must be an integer in [%lld, %lld] (it is %s)", key,
+             (long long)min, (long long)max, value);
+  else if (!fits)
     error_at(f, v->offset, "metadata key '%s' must be an integer in [%lld, %lld] (it is a %s)",
              key, (long long)min, (long long)max, fe_gguf_type_name(v->type));
-    return -1;
-  }
+  if (!fits) return -1;
   *out = v->i;
   return 0;
 }
@@ -403,8 +408,12 @@ int fe_gguf_float(const GgufFile *f, const char *key, double def, double min, do
              : is_int_type(v->type) ? (is_signed(v->type) ? (double)v->i : (double)v->u)
                                     : NAN;
   if (!(x >= min && x <= max)) {
-    error_at(f, v->offset, "metadata key '%s' must be a number in [%g, %g] (it is a %s)", key,
-             min, max, fe_gguf_type_name(v->type));
+    if (x == x)
+      error_at(f, v->offset, "metadata key '%s' must be a number in [%g, %g] (it is %g)", key, min,
+               max, x);
+    else
+      error_at(f, v->offset, "metadata key '%s' must be a number in [%g, %g] (it is a %s)", key,
+               min, max, fe_gguf_type_name(v->type));
     return -1;
   }
   *out = x;

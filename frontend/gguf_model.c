@@ -250,15 +250,33 @@ static FeWeights *enter_all(FeModel *m, const GgufFile *f, const TensorMap *tabl
 
 /* ---- the architectures ---- */
 
+/* What the llama family does not implement must be absent or at its plain value:
+ * RoPE scaling, mixtures of experts, head sizes other than width / heads. */
+static int check_plain_llama(const GgufFile *f, int64_t head_dim) {
+  const char *scaling, *unsupported = NULL;
+  int64_t experts, len;
+  if (fe_gguf_string(f, "llama.rope.scaling.type", "none", &scaling) ||
+      fe_gguf_int(f, "llama.expert_count", 0, 0, 0, &experts) ||
+      fe_gguf_int(f, "llama.rope.dimension_count", head_dim, head_dim, head_dim, &len) ||
+      fe_gguf_int(f, "llama.attention.key_length", head_dim, head_dim, head_dim, &len) ||
+      fe_gguf_int(f, "llama.attention.value_length", head_dim, head_dim, head_dim, &len))
+    return -1;
+  if (strcmp(scaling, "none")) unsupported = "llama.rope.scaling.type";
+  const GgufTensor *freqs = fe_gguf_tensor(f, "rope_freqs.weight");
+  size_t at = unsupported ? fe_gguf_get(f, unsupported)->offset : freqs ? freqs->info_offset : 0;
+  if (!unsupported && !freqs) return 0;
+  diag_error(diag_loc(f->path, 0, 0), "%s (RoPE scaling) is not supported at byte %zu",
+             unsupported ? "llama.rope.scaling.type" : "tensor 'rope_freqs.weight'", at);
+  return -1;
+}
+
 static int build_llama(FeModel *m, const GgufFile *f) {
   GgufDims d = {0};
   double eps, theta;
-  int64_t rope_dims;
   if (read_dims(m, f, "llama", &d) || check_heads(m, f, "llama", &d, true) ||
+      check_plain_llama(f, d.dim / d.n_heads) ||
       fe_gguf_float(f, "llama.attention.layer_norm_rms_epsilon", FE_REQUIRED_F, 0, 1, &eps) ||
-      fe_gguf_float(f, "llama.rope.freq_base", 10000.0, 1e-6, 1e300, &theta) ||
-      fe_gguf_int(f, "llama.rope.dimension_count", d.dim / d.n_heads, d.dim / d.n_heads,
-                  d.dim / d.n_heads, &rope_dims))
+      fe_gguf_float(f, "llama.rope.freq_base", 10000.0, 1e-6, 1e300, &theta))
     return -1;
   FeLlamaDims ld = {.dim = d.dim, .hidden_dim = d.hidden, .n_layers = d.n_layers,
                     .n_heads = d.n_heads, .n_kv_heads = d.n_kv_heads, .vocab_size = d.vocab,

@@ -6,8 +6,9 @@
  *   HF folder:   config.json (model_type gpt2 | llama | bert) + model.safetensors
  *                (or model.safetensors.index.json and its shards);
  *                the graph is named after the folder, made a C identifier.
- *   FILE.gguf:   llama.cpp's format; its metadata gives the family and config
- *                (gguf_model.c); the graph is named after the file.
+ *   FILE.gguf:   llama.cpp's format (by the extension, or GGUF's magic); its
+ *                metadata gives the family and config (gguf_model.c); the graph
+ *                is named after the file.
  *
  * This file checks the top level (unknown keys are errors that list the
  * allowed ones), opens the weights and hands an FeModel to the family's
@@ -228,11 +229,21 @@ static const FamilyEntry *read_folder(FeModel *m, const char **name) {
 
 /* ---- GGUF files ---- */
 
+/* A regular file that starts with GGUF's magic (whatever its name). */
+static bool has_gguf_magic(const char *path) {
+  char magic[4] = {0};
+  FILE *f = fopen(path, "rb");
+  bool yes = f && fread(magic, 1, 4, f) == 4 && !memcmp(magic, "GGUF", 4);
+  if (f) fclose(f);
+  return yes;
+}
+
 /* "dir/SmolLM2-135M.Q4_1.gguf" -> "SmolLM2_135M_Q4_1". */
 static const char *file_name(Arena *a, const char *path) {
   const char *slash = strrchr(path, '/');
   const char *base = arena_strdup(a, slash ? slash + 1 : path);
-  char *stem = base ? arena_printf(a, "%.*s", (int)(strlen(base) - 5), base) : NULL;
+  size_t n = base ? strlen(base) - (has_suffix(base, ".gguf") ? 5 : 0) : 0;
+  char *stem = base ? arena_printf(a, "%.*s", (int)n, base) : NULL;
   return stem ? folder_name(a, stem) : NULL;
 }
 
@@ -275,7 +286,7 @@ Graph *fe_load_model(Arena *a, const char *path) {
   const char *name = NULL;
   BuildFn reader = NULL;
   int errors = diag_error_count();
-  bool gguf = !S_ISDIR(st.st_mode) && has_suffix(path, ".gguf");
+  bool gguf = !S_ISDIR(st.st_mode) && (has_suffix(path, ".gguf") || has_gguf_magic(path));
   if (gguf) reader = fe_build_gguf;
   const FamilyEntry *family = S_ISDIR(st.st_mode) ? read_folder(&m, &name)
                               : gguf              ? read_gguf(&m, &name)

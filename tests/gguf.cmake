@@ -61,11 +61,12 @@ add_test(NAME gguf.tiny
                  --cflags "${TFC_TEST_CFLAGS}" --work ${TFC_GGUF_WORK}/tiny)
 set_tests_properties(gguf.tiny PROPERTIES LABELS reference)
 
-#   gguf.bad           tests/gguf/check_bad.py: 130 malformed GGUF files made byte by byte
+#   gguf.bad           tests/gguf/check_bad.py: 136 malformed GGUF files made byte by byte
 #                      (truncated at 80 points, huge counts and lengths, bad magic/version,
 #                      nested arrays, unknown types, misaligned/outside/overlapping offsets,
 #                      duplicates, bad alignment and dims, partial blocks, wrong shapes,
-#                      bad metadata): exit 1, "FILE: error: ... at byte N", no output
+#                      bad metadata, RoPE scaling, experts): exit 1, "FILE: error: ... at
+#                      byte N", no output; a GGUF named without .gguf is found by its magic
 add_test(NAME gguf.bad
          COMMAND ${TFC_PYTHON} ${TFC_GGUF_DIR}/check_bad.py --tfc $<TARGET_FILE:tfc>
                  --work ${TFC_GGUF_WORK}/bad)

@@ -197,18 +197,28 @@ CASES = {
                     "missing metadata key 'llama.embedding_length'"),
     "block_count_string": (gguf(kvs=with_kv("llama.block_count", STRING, "1")),
                            "metadata key 'llama.block_count' must be an integer in [1, 1024] (it is a string) at byte"),
-    "block_count_zero": (gguf(kvs=with_kv("llama.block_count", U32, 0)), "must be an integer in [1, 1024]"),
-    "width_huge": (gguf(kvs=with_kv("llama.embedding_length", U64, 1 << 63)), "must be an integer in [1, 1048576]"),
+    "block_count_zero": (gguf(kvs=with_kv("llama.block_count", U32, 0)), "must be an integer in [1, 1024] (it is 0)"),
+    "width_huge": (gguf(kvs=with_kv("llama.embedding_length", U64, 1 << 63)), "must be an integer in [1, 1048576] (it is 9223372036854775808)"),
+    "width_negative": (gguf(kvs=with_kv("llama.embedding_length", I32, -8)), "must be an integer in [1, 1048576] (it is -8)"),
     "heads_do_not_divide": (gguf(kvs=with_kv("llama.attention.head_count", U32, 3)),
                             "llama.attention.head_count 3 does not divide the embedding length"),
     "eps_negative": (gguf(kvs=with_kv("llama.attention.layer_norm_rms_epsilon", F32, -1.0)),
-                     "must be a number in [0, 1] (it is a f32) at byte"),
+                     "must be a number in [0, 1] (it is -1) at byte"),
     "tokens_not_strings": (gguf(kvs=with_kv("tokenizer.ggml.tokens", ARRAY, (I32, list(range(VOCAB))))),
                            "metadata key 'tokenizer.ggml.tokens' must be an array of string (it is an array of i32) at byte"),
     "architecture_unsupported": (gguf(kvs=with_kv("general.architecture", STRING, "mamba")),
                                  "general.architecture 'mamba' is not supported (tfc reads llama and gpt2) at byte"),
     "architecture_missing": (gguf(kvs=[k for k in base_kvs() if k[0] != "general.architecture"]),
                              "missing metadata key 'general.architecture'"),
+    "rope_scaling": (gguf(kvs=base_kvs() + [("llama.rope.scaling.type", STRING, "linear")]),
+                     "llama.rope.scaling.type (RoPE scaling) is not supported at byte"),
+    "rope_freqs": (gguf(tensors=base_tensors() + [("rope_freqs.weight", [DIM // HEADS // 2], T_F32)]),
+                   "tensor 'rope_freqs.weight' (RoPE scaling) is not supported at byte"),
+    "experts": (gguf(kvs=base_kvs() + [("llama.expert_count", U32, 8)]),
+                "metadata key 'llama.expert_count' must be an integer in [0, 0] (it is 8) at byte"),
+    "key_length": (gguf(kvs=base_kvs() + [("llama.attention.key_length", U32, 2)]),
+                   "metadata key 'llama.attention.key_length' must be an integer in [4, 4]"),
+    "no_extension": (GOOD, None),   # found by its magic (the file is named without .gguf)
     "folder": (None, "not a model folder"),   # a folder is read as an HF folder
 }
 CASES.update(cuts())
@@ -222,7 +232,7 @@ def write_seeds(folder):
 
 def run_case(tfc, work, name):
     data, want = CASES[name]
-    path = os.path.join(work, name + ".gguf")
+    path = os.path.join(work, name + ("" if name == "no_extension" else ".gguf"))
     out = os.path.join(work, name + ".c")
     for p in (out, out[:-2] + ".h", out[:-2] + ".bin"):
         if os.path.exists(p):
