@@ -61,8 +61,8 @@ add_test(NAME gguf.tiny
                  --cflags "${TFC_TEST_CFLAGS}" --work ${TFC_GGUF_WORK}/tiny)
 set_tests_properties(gguf.tiny PROPERTIES LABELS reference)
 
-#   gguf.bad           tests/gguf/check_bad.py: 136 malformed GGUF files made byte by byte
-#                      (truncated at 80 points, huge counts and lengths, bad magic/version,
+#   gguf.bad           tests/gguf/check_bad.py: 137 malformed GGUF files made byte by byte
+#                      (truncated at 79 points, huge counts and lengths, bad magic/version,
 #                      nested arrays, unknown types, misaligned/outside/overlapping offsets,
 #                      duplicates, bad alignment and dims, partial blocks, wrong shapes,
 #                      bad metadata, RoPE scaling, experts): exit 1, "FILE: error: ... at
