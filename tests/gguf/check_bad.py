@@ -224,6 +224,46 @@ CASES = {
 CASES.update(cuts())
 
 
+# model.yaml files naming a good GGUF (beside them as good.gguf): name -> (text, where the
+# error is: "yaml" or "gguf", what it says; None = must compile)
+YAML_CASES = {
+    "yaml_good": ("tfc: 1\nname: g\nfamily: llama\nweights: good.gguf\n", None, None),
+    "yaml_by_format": ("tfc: 1\nname: g\nfamily: llama\nweights: good.bin\nweights_format: gguf\n",
+                       None, None),
+    "yaml_context": ("tfc: 1\nname: g\nfamily: llama\nconfig: {context_length: 2}\nweights: good.gguf\n",
+                     None, None),
+    "yaml_family_mismatch": ("tfc: 1\nname: g\nfamily: gpt2\nweights: good.gguf\n", "gguf",
+                             "general.architecture 'llama' does not match the model's family at byte"),
+    "yaml_config_key": ("tfc: 1\nname: g\nfamily: llama\nconfig: {hidden_size: 8}\nweights: good.gguf\n",
+                        "yaml:4:10", "'config:' may only set context_length (a shorter context), not 'hidden_size'"),
+    "yaml_context_too_long": ("tfc: 1\nname: g\nfamily: llama\nconfig: {context_length: 5}\nweights: good.gguf\n",
+                              "yaml:4:26", "config key 'context_length' must be a positive integer (at most 4)"),
+}
+
+
+def run_yaml_case(tfc, work, name):
+    text, where, want = YAML_CASES[name]
+    for f, data in (("good.gguf", GOOD), ("good.bin", GOOD)):
+        with open(os.path.join(work, f), "wb") as out:
+            out.write(data)
+    path, out = os.path.join(work, name + ".yaml"), os.path.join(work, name + ".c")
+    if os.path.exists(out):
+        os.remove(out)
+    with open(path, "w") as f:
+        f.write(text)
+    p = subprocess.run([tfc, path, "-o", out], capture_output=True, text=True)
+    first = (p.stderr.splitlines() or [""])[0]
+    if want is None:
+        ok = p.returncode == 0 and os.path.exists(out)
+    else:
+        at = os.path.join(work, "good.gguf") if where == "gguf" else path + where[4:]
+        ok = (p.returncode == 1 and not os.path.exists(out) and
+              first.startswith(at + ": error: ") and want in first)
+    print("%s: %-28s rc=%d  %s" % ("ok" if ok else "FAIL", name, p.returncode,
+                                   first.replace(work + "/", "")))
+    return ok
+
+
 def write_seeds(folder):
     os.makedirs(folder, exist_ok=True)
     with open(os.path.join(folder, "tiny_llama.gguf"), "wb") as f:
@@ -266,8 +306,8 @@ def main():
     if args.write_seeds:
         return write_seeds(args.write_seeds)
     os.makedirs(args.work, exist_ok=True)
-    names = args.case or list(CASES)
-    bad = [n for n in names if not run_case(args.tfc, args.work, n)]
+    names = args.case or list(CASES) + list(YAML_CASES)
+    bad = [n for n in names if not (run_yaml_case if n in YAML_CASES else run_case)(args.tfc, args.work, n)]
     print("%d cases, %d failed" % (len(names), len(bad)))
     sys.exit(1 if bad else 0)
 
