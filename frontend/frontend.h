@@ -9,6 +9,8 @@
  *   config and weight access    family.c     (fe_config_*, fe_weight, fe_node)
  *   families                    gpt2.c, llama.c, bert.c, graph_family.c
  *   llama2.c checkpoints        llama2c.c
+ *   tokenizers                  tokenizer_hf.c (tokenizer.json, vocab.json + merges.txt,
+ *                               vocab.txt), tokenizer_llama2c.c (tokenizer.bin)
  *   RASP programs               rasp/ (rasp.h)
  *
  * Every error is reported with diag_error at the place in the user's file and
@@ -38,6 +40,7 @@
 #include <math.h>
 
 #include "ir.h"
+#include "tokenizer.h"
 
 /* Loads a model.yaml file or a Hugging Face model folder.  NULL after a diagnostic. */
 Graph *fe_load_model(Arena *a, const char *path);
@@ -290,5 +293,19 @@ int fe_llama_check_dims(const FeModel *m, const FeLlamaDims *d, Loc loc);
 /* Builds tokens i32 [T] -> logits [T, vocab] into m->g with the HF tensor
  * names of m->weights.  0, or -1 after a diagnostic. */
 int fe_llama_graph(FeModel *m, const FeLlamaDims *d);
+
+/* ======================================================================
+ * frontend/tokenizer_hf.c, tokenizer_llama2c.c — tokenizers (ir/tokenizer.h)
+ * ====================================================================== */
+/* Each returns the Tokenizer, or NULL after a diagnostic at FILE:LINE:COL. */
+Tokenizer *fe_tokenizer_json(Arena *a, const char *path);          /* HF tokenizer.json */
+Tokenizer *fe_tokenizer_vocab_txt(Arena *a, const char *path);     /* WordPiece vocab.txt */
+Tokenizer *fe_tokenizer_bpe_files(Arena *a, const char *vocab_json, const char *merges_txt);
+/* llama2.c's tokenizer.bin for a vocabulary of vocab_size tokens (BPE by scores). */
+Tokenizer *fe_tokenizer_llama2c(Arena *a, const char *path, int vocab_size);
+/* The tokenizer of an HF model folder: tokenizer.json, else vocab.json +
+ * merges.txt, else vocab.txt (with tokenizer_config.json's special tokens and
+ * flags).  0 with *out NULL when there is none; -1 after a diagnostic. */
+int fe_tokenizer_folder(Arena *a, const char *dir, Tokenizer **out);
 
 #endif

@@ -225,6 +225,19 @@ static int build(FeModel *m, const FamilyEntry *family, const char *name, bool l
   return rc;
 }
 
+/* Checks the tokenizer found beside the model (rc: what finding it returned)
+ * against the model's vocabulary.  0, or -1 after a diagnostic. */
+static int attach_tokenizer(Graph *g, int rc) {
+  const Tokenizer *t = g->tokenizer;
+  if (rc || !t) return rc;
+  if (g->vocab_size > 0 && t->n_tokens > g->vocab_size) {
+    diag_error(diag_loc(t->source, 0, 0), "the tokenizer has %d tokens, more than the model's %lld",
+               t->n_tokens, (long long)g->vocab_size);
+    return -1;
+  }
+  return 0;
+}
+
 Graph *fe_load_model(Arena *a, const char *path) {
   struct stat st;
   if (stat(path, &st) != 0) {
@@ -243,5 +256,7 @@ Graph *fe_load_model(Arena *a, const char *path) {
   }
   if (build(&m, family, name, llama2c)) return NULL;
   m.g->source = path;
+  if (S_ISDIR(st.st_mode) && attach_tokenizer(m.g, fe_tokenizer_folder(a, path, &m.g->tokenizer)))
+    return NULL;
   return m.g;
 }

@@ -254,6 +254,7 @@ typedef struct Graph {
   int64_t plan_bytes;     /* activation arena size when the memory plan ran; 0 otherwise */
   const char **passes_run; /* names of the passes that ran, for the generated header */
   int n_passes_run;
+  struct Tokenizer *tokenizer; /* the model's tokenizer (ir/tokenizer.h), or NULL */
 } Graph;
 
 /* ======================================================================
