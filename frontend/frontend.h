@@ -438,5 +438,13 @@ Tokenizer *fe_tokenizer_llama2c(Arena *a, const char *path, int vocab_size);
  * merges.txt, else vocab.txt (with tokenizer_config.json's special tokens and
  * flags).  0 with *out NULL when there is none; -1 after a diagnostic. */
 int fe_tokenizer_folder(Arena *a, const char *dir, Tokenizer **out);
+/* GGUF's tokenizer.ggml.* keys (model gpt2 with pre gpt2/default/smollm, or
+ * llama).  0 with *out NULL when the file has no tokenizer, or one tfc does
+ * not implement (a warning says so: the model still compiles); -1 after a
+ * diagnostic ("FILE: error: ... at byte N"). */
+int fe_tokenizer_gguf(Arena *a, const GgufFile *f, Tokenizer **out);
+/* Merge rank r of t from the text "LEFT RIGHT" (len bytes): both halves and
+ * their concatenation must be tokens.  0, or -1 after a diagnostic at loc. */
+int fe_tokenizer_merge(Arena *a, Tokenizer *t, int r, const char *text, size_t len, Loc loc);
 
 #endif

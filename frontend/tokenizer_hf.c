@@ -42,17 +42,9 @@ static int utf8_len(const unsigned char *s, uint32_t *cp) {
 
 /* A byte-level token must spell bytes in GPT-2's alphabet; error at loc otherwise. */
 static int check_byte_level(const char *token, Loc loc) {
-  for (const unsigned char *s = (const unsigned char *)token; *s;) {
-    uint32_t cp = 0;
-    int len = utf8_len(s, &cp);
-    if (len == 0 || ir_unicode_to_byte(cp) < 0) {
-      diag_error(loc, "token '%s': %s is not in GPT-2's byte alphabet", token,
-                 len ? "a character" : "a malformed UTF-8 byte");
-      return -1;
-    }
-    s += len;
-  }
-  return 0;
+  if (ir_is_byte_level(token)) return 0;
+  diag_error(loc, "token '%s' is not spelled in GPT-2's byte alphabet", token);
+  return -1;
 }
 
 /* Stores token text as id; an id out of range or given twice is an error. */
@@ -65,7 +57,7 @@ static int set_token(Tokenizer *t, int64_t id, const char *text, uint8_t type, L
   return 0;
 }
 
-/* Resolves "LEFT RIGHT" (or its two halves) to token ids as merge rank r. */
+/* Resolves LEFT and RIGHT to token ids as merge rank r. */
 static int set_merge(Arena *a, Tokenizer *t, int r, const char *left, const char *right, Loc loc) {
   int l = ir_tokenizer_find(a, t, left), rr = ir_tokenizer_find(a, t, right);
   if (l == -2 || rr == -2) return -1;   /* out of memory */
@@ -81,7 +73,7 @@ static int set_merge(Arena *a, Tokenizer *t, int r, const char *left, const char
   return 0;
 }
 
-static int split_merge(Arena *a, Tokenizer *t, int r, const char *line, size_t len, Loc loc) {
+int fe_tokenizer_merge(Arena *a, Tokenizer *t, int r, const char *line, size_t len, Loc loc) {
   const char *space = memchr(line, ' ', len);
   if (!space || space == line || space + 1 == line + len || memchr(space + 1, ' ', (size_t)(line + len - space - 1))) {
     diag_error(loc, "a merge is two tokens separated by one space");
@@ -176,7 +168,7 @@ static int json_merges(Arena *a, Tokenizer *t, const Doc *merges) {
     const Doc *m = merges->items[r];
     int rc = -1;
     if (m->kind == DOC_STRING)
-      rc = split_merge(a, t, r, m->string, strlen(m->string), m->loc);
+      rc = fe_tokenizer_merge(a, t, r, m->string, strlen(m->string), m->loc);
     else if (m->kind == DOC_ARRAY && m->n == 2 && m->items[0]->kind == DOC_STRING && m->items[1]->kind == DOC_STRING)
       rc = set_merge(a, t, r, m->items[0]->string, m->items[1]->string, m->loc);
     else
@@ -318,7 +310,7 @@ static int merges_line(Arena *a, Tokenizer *t, int line_no, const char *s, size_
     if (!t->merges) return -1;
     t->n_merges = 0;
   }
-  return split_merge(a, t, t->n_merges++, s, len, loc);
+  return fe_tokenizer_merge(a, t, t->n_merges++, s, len, loc);
 }
 
 Tokenizer *fe_tokenizer_vocab_txt(Arena *a, const char *path) {

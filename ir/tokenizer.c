@@ -82,3 +82,13 @@ int ir_unicode_to_byte(uint32_t cp) {
     if (!is_printable_byte(b) && ir_byte_to_unicode((uint8_t)b) == cp) return b;
   return -1;
 }
+
+bool ir_is_byte_level(const char *token) {
+  for (const unsigned char *s = (const unsigned char *)token; *s;) {
+    int len = s[0] < 0x80 ? 1 : s[0] >= 0xC2 && s[0] < 0xE0 ? 2 : 0;   /* the alphabet is < U+0800 */
+    uint32_t cp = len == 1 ? s[0] : (uint32_t)(s[0] & 0x1F) << 6 | (s[1] & 0x3F);
+    if (len == 0 || (len == 2 && (s[1] & 0xC0) != 0x80) || ir_unicode_to_byte(cp) < 0) return false;
+    s += len;
+  }
+  return true;
+}

@@ -96,5 +96,7 @@ const char *ir_tokenizer_pre_name(TokPre pre);
  * back (-1 for a code point that stands for no byte). */
 uint32_t ir_byte_to_unicode(uint8_t b);
 int ir_unicode_to_byte(uint32_t cp);
+/* True when token is well-formed UTF-8 spelling only characters of that alphabet. */
+bool ir_is_byte_level(const char *token);
 
 #endif

@@ -6,13 +6,13 @@
 #                              tokenizers 0.20.3 (the project's .venv); every
 #                              line's ids must agree, and decoding must give the
 #                              bytes back.  Cases: minilm_json, minilm_vocab
-#                              (WordPiece), smollm2 (byte-level BPE, from the
-#                              GGUF's tokens and merges), llama2c (SentencePiece
-#                              BPE by scores, tok512.bin).
+#                              (WordPiece), smollm2 (byte-level BPE from the GGUF),
+#                              smollm2_json (the same as tokenizer.json), llama2c
+#                              (SentencePiece BPE by scores, tok512.bin).
 add_executable(tok_tool ${CMAKE_CURRENT_SOURCE_DIR}/tokenizers/tok_tool.c)
 target_compile_options(tok_tool PRIVATE -Wall -Wextra -Werror)
 target_link_libraries(tok_tool PRIVATE tfccore)
-foreach(case minilm_json minilm_vocab smollm2 llama2c)
+foreach(case minilm_json minilm_vocab smollm2 smollm2_json llama2c)
   add_test(NAME tokenizers.compare.${case}
            COMMAND ${TFC_VENV_PYTHON} ${CMAKE_CURRENT_SOURCE_DIR}/tokenizers/check_tokenizers.py
                    $<TARGET_FILE:tok_tool> ${case} ${CMAKE_CURRENT_BINARY_DIR}/tokenizers)

@@ -157,11 +157,12 @@ static inline int rt_gpt2_match(const uint32_t *cp, const unsigned char *cls, in
   return j == n || j - i < 2 ? j - i : j - 1 - i;
 }
 
-/* Byte-level BPE of one piece s[0..len). */
+/* Byte-level BPE of one piece s[0..len).  A byte without a token (0xFE and
+ * 0xFF in vocabularies learnt from UTF-8) is dropped, as Hugging Face and
+ * llama.cpp drop it. */
 static inline void rt_bpe_piece(RtMerger *m, const unsigned char *s, size_t len, RtIds *out) {
   int n = 0;
-  for (size_t i = 0; i < len; i++)
-    n = rt_add_symbol(m, n, m->v->byte_id[s[i]] >= 0 ? m->v->byte_id[s[i]] : m->v->unk);
+  for (size_t i = 0; i < len; i++) n = rt_add_symbol(m, n, m->v->byte_id[s[i]]);
   rt_merge_symbols(m, n, out);
 }
 

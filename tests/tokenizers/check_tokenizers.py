@@ -7,11 +7,14 @@ CASE is one of:
   minilm_json   all-MiniLM-L6-v2's tokenizer.json (WordPiece, BertNormalizer)
   minilm_vocab  the same model's vocab.txt (WordPiece with BERT's defaults);
                 reference: tokenizers' BertWordPieceTokenizer on that vocab.txt
-  smollm2       SmolLM2-135M's byte-level BPE: the reference is built here from
-                the GGUF's tokenizer.ggml.tokens / merges / token_type with the
+  smollm2       SmolLM2-135M's byte-level BPE, read by tok_tool from the GGUF
+                (tokenizer.ggml.*, pre "smollm"); the reference is built here
+                from the same GGUF's tokens / merges / token_type with the
                 `gguf` package, with SmolLM2's pre-tokenizer (Sequence[Digits
-                (individual_digits), ByteLevel]) and its 17 special tokens, and
-                saved as tokenizer.json, which tok_tool reads
+                (individual_digits), ByteLevel], as its tokenizer.json has it)
+                and its 17 special tokens (token_type 3)
+  smollm2_json  the same reference saved as tokenizer.json, read by tok_tool's
+                tokenizer.json loader
   llama2c       llama2.c's tok512.bin (SentencePiece BPE by scores); the
                 reference is the HF BPE that transformers' LlamaConverter
                 would build: merges ordered by the merged piece's score,
@@ -152,7 +155,7 @@ def gguf_strings(reader, key):
     return [bytes(f.parts[i]).decode("utf-8") for i in f.data]
 
 
-def smollm2(workdir):
+def smollm2(workdir, as_json):
     import gguf
     from tokenizers import AddedToken, Tokenizer, decoders, models, pre_tokenizers
     r = gguf.GGUFReader(SMOLLM2)
@@ -169,7 +172,7 @@ def smollm2(workdir):
                           for tok, ty in zip(tokens, types) if ty == 3])
     path = os.path.join(workdir, "smollm2_tokenizer.json")
     t.save(path)
-    return t, ["json", path]
+    return t, ["json", path] if as_json else ["gguf", SMOLLM2]
 
 
 def read_tok512(path, vocab_size=512):
@@ -209,7 +212,8 @@ def main():
     tool, case, workdir = sys.argv[1:4]
     os.makedirs(workdir, exist_ok=True)
     ref, args = {"minilm_json": minilm_json, "minilm_vocab": minilm_vocab,
-                 "smollm2": lambda: smollm2(workdir), "llama2c": llama2c}[case]()
+                 "smollm2": lambda: smollm2(workdir, False),
+                 "smollm2_json": lambda: smollm2(workdir, True), "llama2c": llama2c}[case]()
     rows = run_tool(tool, args, workdir)
     wordpiece = case.startswith("minilm")
     same = compared = roundtrip = 0
@@ -226,7 +230,7 @@ def main():
         if wordpiece:
             plain = ref.encode(text, add_special_tokens=False).ids
             expect = ref.decode(plain, skip_special_tokens=False).encode()
-        elif case == "smollm2":   # bytes 0xFE and 0xFF have no token in SmolLM2's vocabulary
+        elif case.startswith("smollm2"):   # bytes 0xFE and 0xFF have no token in SmolLM2's vocabulary
             expect = bytes(b for b in line if b not in (0xFE, 0xFF))
         else:
             expect = line

@@ -9,6 +9,7 @@
  *   tok_tool bpe vocab.json merges.txt    < cases
  *   tok_tool llama2c tokenizer.bin VOCAB  < cases
  *   tok_tool folder DIR                   < cases
+ *   tok_tool gguf model.gguf              < cases
  *
  * Each input line is one case, its bytes in hex (so newlines, tabs and
  * malformed UTF-8 survive).  Each output line is the ids with the
@@ -35,6 +36,8 @@ static Tokenizer *load(Arena *a, int argc, char **argv) {
   if (!strcmp(kind, "bpe") && argc == 4) return fe_tokenizer_bpe_files(a, argv[2], argv[3]);
   if (!strcmp(kind, "llama2c") && argc == 4) return fe_tokenizer_llama2c(a, argv[2], atoi(argv[3]));
   Tokenizer *t = NULL;
+  GgufFile *f = !strcmp(kind, "gguf") && argc == 3 ? fe_gguf_open(a, argv[2]) : NULL;
+  if (f && fe_tokenizer_gguf(a, f, &t) == 0 && !t) fprintf(stderr, "%s: no tokenizer tfc reads\n", argv[2]);
   if (!strcmp(kind, "folder") && argc == 3 && fe_tokenizer_folder(a, argv[2], &t) == 0 && !t)
     fprintf(stderr, "%s: no tokenizer in this folder\n", argv[2]);
   return t;
@@ -60,7 +63,7 @@ static int run_case(const RtVocab *v, const char *text, size_t len, char *piece)
 }
 
 int main(int argc, char **argv) {
-  if (argc < 3) return fprintf(stderr, "usage: tok_tool json|vocab|bpe|llama2c|folder FILE...\n"), 2;
+  if (argc < 3) return fprintf(stderr, "usage: tok_tool json|vocab|bpe|llama2c|folder|gguf FILE...\n"), 2;
   Arena *a = arena_new();
   Tokenizer *t = load(a, argc, argv);
   if (!t) return arena_free(a), 1;
