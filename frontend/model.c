@@ -225,11 +225,11 @@ static int build(FeModel *m, const FamilyEntry *family, const char *name, bool l
   return rc;
 }
 
-/* Checks the tokenizer found beside the model (rc: what finding it returned)
- * against the model's vocabulary.  0, or -1 after a diagnostic. */
-static int attach_tokenizer(Graph *g, int rc) {
+/* Checks the tokenizer found beside the model against the model's
+ * vocabulary.  0, or -1 after a diagnostic. */
+static int attach_tokenizer(Graph *g) {
   const Tokenizer *t = g->tokenizer;
-  if (rc || !t) return rc;
+  if (!t) return 0;
   if (g->vocab_size > 0 && t->n_tokens > g->vocab_size) {
     diag_error(diag_loc(t->source, 0, 0), "the tokenizer has %d tokens, more than the model's %lld",
                t->n_tokens, (long long)g->vocab_size);
@@ -254,9 +254,10 @@ Graph *fe_load_model(Arena *a, const char *path) {
     if (diag_error_count() == errors) diag_error(diag_loc(path, 0, 0), "out of memory");
     return NULL;
   }
+  Tokenizer *tok = NULL;   /* read before the weights: its errors need no weights */
+  if (S_ISDIR(st.st_mode) && fe_tokenizer_folder(a, path, &tok)) return NULL;
   if (build(&m, family, name, llama2c)) return NULL;
   m.g->source = path;
-  if (S_ISDIR(st.st_mode) && attach_tokenizer(m.g, fe_tokenizer_folder(a, path, &m.g->tokenizer)))
-    return NULL;
-  return m.g;
+  m.g->tokenizer = tok;
+  return attach_tokenizer(m.g) ? NULL : m.g;
 }

@@ -287,7 +287,7 @@ static int check_text(const char *s, size_t len, Loc loc) {
     uint32_t cp;
     int n = s[i] ? utf8_len((const unsigned char *)s + i, &cp) : 0;
     if (n == 0 || i + (size_t)n > len)
-      return diag_error(diag_loc(loc.file, loc.line, (int)i + 1), "not UTF-8 text (byte 0x%02x)", (unsigned char)s[i]), -1;
+      return diag_error(diag_loc(loc.file, loc.line, (int)i + 1), "byte 0x%02x: not UTF-8 text (or a NUL)", (unsigned char)s[i]), -1;
     i += (size_t)n;
   }
   return 0;
