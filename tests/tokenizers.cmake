@@ -19,3 +19,26 @@ foreach(case minilm_json minilm_vocab smollm2 smollm2_json llama2c)
   set_tests_properties(tokenizers.compare.${case} PROPERTIES LABELS "unit;reference"
                        ENVIRONMENT "TFC_SHARED=${TFC_SHARED}")
 endforeach()
+
+# Fuzz targets for the tokenizer readers (tests/fuzz/fuzz_tokenizer.c): the
+# normal build replays tests/fuzz/corpus/tok_<kind>/ (seeds: valid files and
+# the bad-input corpus's tokenizers); cmake -DTFC_FUZZ=ON with clang builds
+# fuzz_tok_<kind> as libFuzzer targets.
+foreach(kind json vocab_txt merges_txt llama2c)
+  add_executable(fuzz_replay_tok_${kind} ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/fuzz_tokenizer.c)
+  target_compile_definitions(fuzz_replay_tok_${kind} PRIVATE TFC_FUZZ_TOKENIZER=${kind})
+  target_compile_options(fuzz_replay_tok_${kind} PRIVATE -Wall -Wextra -Werror)
+  target_link_libraries(fuzz_replay_tok_${kind} PRIVATE tfccore)
+  file(GLOB corpus CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/corpus/tok_${kind}/*)
+  add_test(NAME tokenizers.fuzz_replay.${kind} COMMAND fuzz_replay_tok_${kind} ${corpus})
+  set_tests_properties(tokenizers.fuzz_replay.${kind} PROPERTIES LABELS unit
+                       ENVIRONMENT "TMPDIR=${CMAKE_CURRENT_BINARY_DIR}")
+  if(TFC_FUZZ)
+    add_executable(fuzz_tok_${kind} ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/fuzz_tokenizer.c)
+    target_compile_definitions(fuzz_tok_${kind} PRIVATE TFC_FUZZ_TOKENIZER=${kind} TFC_LIBFUZZER)
+    target_compile_options(fuzz_tok_${kind} PRIVATE -fsanitize=fuzzer,address,undefined)
+    target_link_options(fuzz_tok_${kind} PRIVATE -fsanitize=fuzzer,address,undefined)
+    target_link_libraries(fuzz_tok_${kind} PRIVATE tfccore_fuzz)
+    set_target_properties(fuzz_tok_${kind} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR})
+  endif()
+endforeach()
