@@ -9,6 +9,11 @@
 #                              (WordPiece), smollm2 (byte-level BPE from the GGUF),
 #                              smollm2_json (the same as tokenizer.json), llama2c
 #                              (SentencePiece BPE by scores, tok512.bin).
+#   tokenizers.generated       tests/tokenizers/check_generated.py: a GPT-2 folder with a
+#                              tokenizer.json trained here; tfc --main embeds it (same
+#                              bytes twice), the C builds with the test flags, and
+#                              --prompt/--generate prints exactly the bytes of the
+#                              prompt's ids and of the ids --tokens generates.
 add_executable(tok_tool ${CMAKE_CURRENT_SOURCE_DIR}/tokenizers/tok_tool.c)
 target_compile_options(tok_tool PRIVATE -Wall -Wextra -Werror)
 target_link_libraries(tok_tool PRIVATE tfccore)
@@ -19,6 +24,12 @@ foreach(case minilm_json minilm_vocab smollm2 smollm2_json llama2c)
   set_tests_properties(tokenizers.compare.${case} PROPERTIES LABELS "unit;reference"
                        ENVIRONMENT "TFC_SHARED=${TFC_SHARED}")
 endforeach()
+
+add_test(NAME tokenizers.generated
+         COMMAND ${TFC_VENV_PYTHON} ${CMAKE_CURRENT_SOURCE_DIR}/tokenizers/check_generated.py
+                 $<TARGET_FILE:tfc> $<TARGET_FILE:tfc-make-weights>
+                 ${CMAKE_CURRENT_BINARY_DIR}/tokenizers/generated ${TFC_CC} "${TFC_TEST_CFLAGS}")
+set_tests_properties(tokenizers.generated PROPERTIES LABELS "unit;reference")
 
 # Fuzz targets for the tokenizer readers (tests/fuzz/fuzz_tokenizer.c): the
 # normal build replays tests/fuzz/corpus/tok_<kind>/ (seeds: valid files and

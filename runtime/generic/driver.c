@@ -255,7 +255,8 @@ RT_API int rt_driver_generate(const RtModel *md, void *m, const RtDriverOptions 
   int first = text && ids[0] == text->bos;
   long limit = o->generate;
   if (first) e.prev = ids[0];
-  for (int i = first; text && !o->chat && i < n_prompt && e.count < limit; i++) rt_echo(&e, ids[i]);
+  for (int i = first; text && !o->chat && i < n_prompt && (e.count < limit || !text->counts_prompt); i++)
+    rt_echo(&e, ids[i]);
   if (text && !text->counts_prompt) limit += e.count;
   double start = 0;
   long timed = 0;
