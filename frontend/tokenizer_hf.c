@@ -29,6 +29,7 @@
 static int utf8_len(const unsigned char *s, uint32_t *cp) {
   int len = s[0] < 0x80 ? 1 : s[0] >= 0xC2 && s[0] < 0xE0 ? 2 : s[0] >= 0xE0 && s[0] < 0xF0 ? 3
           : s[0] >= 0xF0 && s[0] < 0xF5 ? 4 : 0;
+  if (len == 0) return 0;
   uint32_t v = len == 1 ? s[0] : s[0] & (0x3F >> (len - 1));
   for (int i = 1; i < len; i++) {
     if ((s[i] & 0xC0) != 0x80) return 0;
@@ -340,9 +341,11 @@ Tokenizer *fe_tokenizer_bpe_files(Arena *a, const char *vocab_path, const char *
     if (check_byte_level(vocab->keys[i], vocab->key_locs[i])) return NULL;
   Tokenizer probe = {0};
   if (each_line(a, &probe, merges_path, count_line)) return NULL;
-  t->n_merges = probe.n_tokens;
+  t->n_merges = probe.n_tokens;   /* lines: at least the merges */
   t->source = vocab_path;
-  return each_line(a, t, merges_path, merges_line) ? NULL : t;
+  if (each_line(a, t, merges_path, merges_line)) return NULL;
+  if (!t->merges) t->n_merges = 0;   /* only the #version line, or nothing */
+  return t;
 }
 
 /* ---- model folders ---- */

@@ -227,10 +227,10 @@ RT_API int rt_vocab_open(RtVocab *v, const unsigned char *blob, size_t size, con
   size_t bytes = 4 * (n + 1) + 4 * n + 4 * (size_t)tsize + 16 * (size_t)msize + 4 * n + 2 * (size_t)text_bytes + 1;
   char *mem = v->mem = malloc(bytes);
   if (!mem) return *err = "out of memory loading the tokenizer", -1;
+  v->merge_key = (uint64_t *)mem, mem += 8 * (size_t)msize;   /* first: 8-byte aligned */
   v->start = (uint32_t *)mem, mem += 4 * (n + 1);
   v->scores = (float *)mem, mem += 4 * n;
   v->table = (int32_t *)mem, v->table_mask = tsize - 1, mem += 4 * (size_t)tsize;
-  v->merge_key = (uint64_t *)mem, mem += 8 * (size_t)msize;
   v->merge_rank = (int32_t *)mem, mem += 4 * (size_t)msize;
   v->merge_id = (int32_t *)mem, v->merge_mask = msize - 1, mem += 4 * (size_t)msize;
   v->special = (int32_t *)mem, mem += 4 * n;

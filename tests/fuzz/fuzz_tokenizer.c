@@ -16,6 +16,13 @@
  * Built with -DTFC_LIBFUZZER (cmake -DTFC_FUZZ=ON with clang) it is a
  * libFuzzer target; otherwise main() replays each file named on the command
  * line (CTest: tokenizers.fuzz_replay.<kind> over tests/fuzz/corpus/tok_<kind>/).
+ *
+ * As run (clang 14, 30 s each from the seeds on a loaded 2-core machine):
+ * json 10,458 inputs, llama2c 11,109, vocab_txt 11,380, merges_txt 9,866; the
+ * first runs found a merges.txt of only a #version line (n_merges lines, no
+ * merges: a NULL read; kept as crash-version-only), a shift by -1 on a byte
+ * 0xF8..0xFF in vocab.txt, and the runtime's 8-byte merge keys misaligned
+ * in its tables; none after their fixes.
  */
 #include <stdlib.h>
 #include <string.h>
