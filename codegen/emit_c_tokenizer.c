@@ -22,26 +22,15 @@ static void put32(Buf *b, uint32_t x) {
   buf_append(b, p, 4);
 }
 
-/* Reads one UTF-8 character of s (valid: the frontends check); its length. */
-static int utf8_char(const unsigned char *s, uint32_t *cp) {
-  int len = s[0] < 0x80 ? 1 : s[0] < 0xE0 ? 2 : s[0] < 0xF0 ? 3 : 4;
-  uint32_t v = len == 1 ? s[0] : s[0] & (0x3F >> (len - 1));
-  for (int i = 1; i < len; i++) {
-    if ((s[i] & 0xC0) != 0x80) return *cp = 0xFFFFFFFFu, 1;
-    v = v << 6 | (s[i] & 0x3F);
-  }
-  *cp = v;
-  return len;
-}
-
 /* The runtime's bytes of token id: byte-level tokens decoded to raw bytes. */
 static void token_bytes(const Tokenizer *t, int id, Buf *text) {
   const unsigned char *s = (const unsigned char *)t->tokens[id];
   bool raw = t->kind != TOK_BPE_BYTES || t->types[id] == TOK_TYPE_CONTROL ||
              t->types[id] == TOK_TYPE_USER_DEFINED;
   while (*s) {
-    uint32_t cp;
-    int len = raw ? 1 : utf8_char(s, &cp), b = raw ? -1 : ir_unicode_to_byte(cp);
+    uint32_t cp = 0;
+    int len = raw ? 0 : ir_utf8_char((const char *)s, &cp), b = len ? ir_unicode_to_byte(cp) : -1;
+    len = len ? len : 1;   /* raw, or malformed: one byte as written */
     if (b >= 0)
       buf_append(text, &(unsigned char){(unsigned char)b}, 1);
     else

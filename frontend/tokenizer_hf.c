@@ -25,22 +25,6 @@
 
 /* ---- checks shared by the loaders ---- */
 
-/* The length of the well-formed UTF-8 character at s, or 0. */
-static int utf8_len(const unsigned char *s, uint32_t *cp) {
-  int len = s[0] < 0x80 ? 1 : s[0] >= 0xC2 && s[0] < 0xE0 ? 2 : s[0] >= 0xE0 && s[0] < 0xF0 ? 3
-          : s[0] >= 0xF0 && s[0] < 0xF5 ? 4 : 0;
-  if (len == 0) return 0;
-  uint32_t v = len == 1 ? s[0] : s[0] & (0x3F >> (len - 1));
-  for (int i = 1; i < len; i++) {
-    if ((s[i] & 0xC0) != 0x80) return 0;
-    v = v << 6 | (s[i] & 0x3F);
-  }
-  if ((len == 3 && (v < 0x800 || (v >= 0xD800 && v < 0xE000))) || (len == 4 && (v < 0x10000 || v > 0x10FFFF)))
-    return 0;
-  *cp = v;
-  return len;
-}
-
 /* A byte-level token must spell bytes in GPT-2's alphabet; error at loc otherwise. */
 static int check_byte_level(const char *token, Loc loc) {
   if (ir_is_byte_level(token)) return 0;
@@ -286,7 +270,7 @@ static int count_line(Arena *a, Tokenizer *t, int line_no, const char *s, size_t
 static int check_text(const char *s, size_t len, Loc loc) {
   for (size_t i = 0; i < len;) {
     uint32_t cp;
-    int n = s[i] ? utf8_len((const unsigned char *)s + i, &cp) : 0;
+    int n = s[i] ? ir_utf8_char(s + i, &cp) : 0;
     if (n == 0 || i + (size_t)n > len)
       return diag_error(diag_loc(loc.file, loc.line, (int)i + 1), "byte 0x%02x: not UTF-8 text (or a NUL)", (unsigned char)s[i]), -1;
     i += (size_t)n;

@@ -83,11 +83,27 @@ int ir_unicode_to_byte(uint32_t cp) {
   return -1;
 }
 
+int ir_utf8_char(const char *str, uint32_t *cp) {
+  const unsigned char *s = (const unsigned char *)str;
+  int len = s[0] < 0x80 ? 1 : s[0] >= 0xC2 && s[0] < 0xE0 ? 2 : s[0] >= 0xE0 && s[0] < 0xF0 ? 3
+          : s[0] >= 0xF0 && s[0] < 0xF5 ? 4 : 0;
+  if (len == 0) return 0;
+  uint32_t v = len == 1 ? s[0] : s[0] & (0x3F >> (len - 1));
+  for (int i = 1; i < len; i++) {
+    if ((s[i] & 0xC0) != 0x80) return 0;
+    v = v << 6 | (s[i] & 0x3F);
+  }
+  if ((len == 3 && (v < 0x800 || (v >= 0xD800 && v < 0xE000))) || (len == 4 && (v < 0x10000 || v > 0x10FFFF)))
+    return 0;
+  *cp = v;
+  return len;
+}
+
 bool ir_is_byte_level(const char *token) {
-  for (const unsigned char *s = (const unsigned char *)token; *s;) {
-    int len = s[0] < 0x80 ? 1 : s[0] >= 0xC2 && s[0] < 0xE0 ? 2 : 0;   /* the alphabet is < U+0800 */
-    uint32_t cp = len == 1 ? s[0] : (uint32_t)(s[0] & 0x1F) << 6 | (s[1] & 0x3F);
-    if (len == 0 || (len == 2 && (s[1] & 0xC0) != 0x80) || ir_unicode_to_byte(cp) < 0) return false;
+  for (const char *s = token; *s;) {
+    uint32_t cp = 0;
+    int len = ir_utf8_char(s, &cp);
+    if (len == 0 || ir_unicode_to_byte(cp) < 0) return false;
     s += len;
   }
   return true;

@@ -96,6 +96,9 @@ const char *ir_tokenizer_pre_name(TokPre pre);
  * back (-1 for a code point that stands for no byte). */
 uint32_t ir_byte_to_unicode(uint8_t b);
 int ir_unicode_to_byte(uint32_t cp);
+/* The length (1-4) of the well-formed UTF-8 character at s, with *cp its code
+ * point; 0 for a malformed one (overlong, surrogate, truncated at a NUL). */
+int ir_utf8_char(const char *s, uint32_t *cp);
 /* True when token is well-formed UTF-8 spelling only characters of that alphabet. */
 bool ir_is_byte_level(const char *token);
 

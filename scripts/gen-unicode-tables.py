@@ -51,17 +51,22 @@ def lower(cp):
     return None if s == [cp] else s
 
 
-def emit_ranges(name, rs, what):
-    print("/* %s: %d ranges, [first, last] pairs */" % (what, len(rs)))
-    print("static const uint32_t %s[%d] = {" % (name, 2 * len(rs)))
+def emit_words(words):
+    """Hex words, as many to a line as fit in 98 columns."""
     line = " "
-    for lo, hi in rs:
-        item = " 0x%x,0x%x," % (lo, hi)
+    for w in words:
+        item = " 0x%x," % w
         if len(line) + len(item) > 98:
             print(line)
             line = " "
         line += item
     print(line)
+
+
+def emit_ranges(name, rs, what):
+    print("/* %s: %d ranges, [first, last] pairs */" % (what, len(rs)))
+    print("static const uint32_t %s[%d] = {" % (name, 2 * len(rs)))
+    emit_words([x for r in rs for x in r])
     print("};\n")
 
 
@@ -76,23 +81,11 @@ def emit_map(name, fn, what):
     print("/* %s: %d characters; each row is the character, then (start in the pool << 4 |" % (what, len(keys)))
     print(" * length) of what it becomes (length 0: nothing) */")
     print("static const uint32_t %s_keys[%d] = {" % (name, 2 * len(keys)))
-    line = " "
-    for cp, v in keys:
-        item = " 0x%x,0x%x," % (cp, v)
-        if len(line) + len(item) > 98:
-            print(line)
-            line = " "
-        line += item
-    print(line + "\n};")
+    emit_words([x for k in keys for x in k])
+    print("};")
     print("static const uint32_t %s_pool[%d] = {" % (name, len(pool)))
-    line = " "
-    for cp in pool:
-        item = " 0x%x," % cp
-        if len(line) + len(item) > 98:
-            print(line)
-            line = " "
-        line += item
-    print(line + "\n};\n")
+    emit_words(pool)
+    print("};\n")
 
 
 def main():
