@@ -20,14 +20,16 @@ CASE is one of:
                 would build: merges ordered by the merged piece's score,
                 Prepend("▁") + Replace(" ", "▁"), byte fallback, BOS added
 
-The corpus (CORPUS below) is written to WORKDIR/corpus.hex, one case per line
+The corpus (CORPUS below, and the text of docs/*.md as one long case) is written to WORKDIR/corpus.hex, one case per line
 in hex.  For every case whose bytes are UTF-8 the ids must equal the
 reference's exactly (WordPiece reads malformed bytes as U+FFFD, as Python's
 decode(errors="replace") does, and is compared on those too); decoding must
 give the text back: byte for byte for the byte-level and SentencePiece
 tokenizers (malformed bytes included; SmolLM2's vocabulary has no token for
 the bytes 0xFE and 0xFF, which never occur in UTF-8, so those are dropped, as
-the reference drops them), and as the reference decodes it for WordPiece.
+the reference drops them; SentencePiece decodes a "▁" written in the text
+as a space, as the reference does), and as the reference decodes it for
+WordPiece.
 Prints the agreement counts; exits 1 on any difference.
 """
 import json
@@ -104,6 +106,9 @@ CORPUS = [
     b"truncated \xe2\x82",
     b"ok\x80 continuation",
 ]
+# and one long case: tfc's docs, ~65 KB of prose, code, tables and Unicode
+CORPUS.append(b"".join(open(os.path.join(ROOT, "docs", f), "rb").read()
+                       for f in sorted(os.listdir(os.path.join(ROOT, "docs"))) if f.endswith(".md")))
 
 
 def run_tool(tool, args, workdir):
@@ -226,18 +231,23 @@ def main():
             if want == ids:
                 same += 1
             else:
-                bad.append("ids differ for %r:\n  tfc %s\n  ref %s" % (line, ids, want))
+                at = next((i for i, (x, y) in enumerate(zip(ids, want)) if x != y), min(len(ids), len(want)))
+                bad.append("ids differ for %r at id %d:\n  tfc %s\n  ref %s"
+                           % (line[:60], at, ids[max(0, at - 8):at + 8], want[max(0, at - 8):at + 8]))
         if wordpiece:
             plain = ref.encode(text, add_special_tokens=False).ids
             expect = ref.decode(plain, skip_special_tokens=False).encode()
         elif case.startswith("smollm2"):   # bytes 0xFE and 0xFF have no token in SmolLM2's vocabulary
             expect = bytes(b for b in line if b not in (0xFE, 0xFF))
-        else:
-            expect = line
+        else:   # SentencePiece: a "▁" written in the text decodes as a space, as in HF
+            expect = line.replace("\u2581".encode(), b" ")
         if decoded == expect:
             roundtrip += 1
         else:
-            bad.append("decoding differs for %r:\n  tfc %r\n  want %r" % (line, decoded, expect))
+            at = next((i for i, (x, y) in enumerate(zip(decoded, expect)) if x != y),
+                      min(len(decoded), len(expect)))
+            bad.append("decoding differs for %r at byte %d:\n  tfc %r\n  want %r"
+                       % (line[:60], at, decoded[max(0, at - 30):at + 30], expect[max(0, at - 30):at + 30]))
     print("%s: ids identical on %d / %d lines (%d of %d lines are UTF-8); decoding %d / %d"
           % (case, same, compared, compared, len(CORPUS), roundtrip, len(CORPUS)))
     for b in bad:
