@@ -20,9 +20,9 @@ CASE is one of:
                 would build: merges ordered by the merged piece's score,
                 Prepend("▁") + Replace(" ", "▁"), byte fallback, BOS added
 
-The corpus (CORPUS below, and the text of docs/*.md as one long case) is written to WORKDIR/corpus.hex, one case per line
-in hex.  For every case whose bytes are UTF-8 the ids must equal the
-reference's exactly (WordPiece reads malformed bytes as U+FFFD, as Python's
+The corpus (CORPUS below, and the text of docs/*.md as one long case) is
+written to WORKDIR/corpus.hex, one case per line in hex.  For every case
+whose bytes are UTF-8 the ids must equal the reference's exactly (WordPiece reads malformed bytes as U+FFFD, as Python's
 decode(errors="replace") does, and is compared on those too); decoding must
 give the text back: byte for byte for the byte-level and SentencePiece
 tokenizers (malformed bytes included; SmolLM2's vocabulary has no token for
