@@ -40,6 +40,11 @@ int cg_emit_yaml(const Graph *g, const char *weights_name, Buf *yaml, Buf *weigh
  * or -1 after a diagnostic (not a Llama). */
 int cg_emit_gguf(const Graph *g, Buf *out);
 
+/* The serialized form of a tokenizer that runtime/generic/vocab_core.c reads
+ * (emit_c_tokenizer.c; deterministic bytes, a multiple of 4 long). */
+struct Tokenizer;
+void cg_tokenizer_blob(const struct Tokenizer *t, Buf *out);
+
 /* Emits a RASP program as readable C (prog.c / prog.h).  Returns 0 or -1. */
 int cg_emit_rasp(const Graph *g, const CgOptions *opt, Buf *c, Buf *h);
 
@@ -99,5 +104,7 @@ int cg_op_runtime(CgEmit *e, const Node *n);    /* copies the kernels a node nee
 int cg_emit_node(CgEmit *e, const Node *n);     /* one step of the forward pass; 0 or -1 */
 /* emit_c_driver.c */
 void cg_emit_main(CgEmit *e);
+/* emit_c_tokenizer.c: g->tokenizer as data and the driver's api_open_text; 0 or -1 */
+int cg_emit_tokenizer(CgEmit *e);
 
 #endif

@@ -11,6 +11,9 @@
  *   llama2.c checkpoints        llama2c.c
  *   GGUF (llama.cpp) files      gguf.c (reader, metadata API), gguf_quants.c (tensor types,
  *                               dequantization), gguf_model.c (llama / gpt2 from metadata)
+ *   tokenizers                  tokenizer_hf.c (tokenizer.json, vocab.json + merges.txt,
+ *                               vocab.txt), tokenizer_llama2c.c (tokenizer.bin),
+ *                               tokenizer_gguf.c (tokenizer.ggml.* keys)
  *   RASP programs               rasp/ (rasp.h)
  *
  * Every error is reported with diag_error at the place in the user's file and
@@ -40,6 +43,7 @@
 #include <math.h>
 
 #include "ir.h"
+#include "tokenizer.h"
 
 /* Loads a model.yaml file or a Hugging Face model folder.  NULL after a diagnostic. */
 Graph *fe_load_model(Arena *a, const char *path);
@@ -428,5 +432,27 @@ int fe_llama_check_dims(const FeModel *m, const FeLlamaDims *d, Loc loc);
 /* Builds tokens i32 [T] -> logits [T, vocab] into m->g with the HF tensor
  * names of m->weights.  0, or -1 after a diagnostic. */
 int fe_llama_graph(FeModel *m, const FeLlamaDims *d);
+
+/* ======================================================================
+ * frontend/tokenizer_hf.c, tokenizer_llama2c.c — tokenizers (ir/tokenizer.h)
+ * ====================================================================== */
+/* Each returns the Tokenizer, or NULL after a diagnostic at FILE:LINE:COL. */
+Tokenizer *fe_tokenizer_json(Arena *a, const char *path);          /* HF tokenizer.json */
+Tokenizer *fe_tokenizer_vocab_txt(Arena *a, const char *path);     /* WordPiece vocab.txt */
+Tokenizer *fe_tokenizer_bpe_files(Arena *a, const char *vocab_json, const char *merges_txt);
+/* llama2.c's tokenizer.bin for a vocabulary of vocab_size tokens (BPE by scores). */
+Tokenizer *fe_tokenizer_llama2c(Arena *a, const char *path, int vocab_size);
+/* The tokenizer of an HF model folder: tokenizer.json, else vocab.json +
+ * merges.txt, else vocab.txt (with tokenizer_config.json's special tokens and
+ * flags).  0 with *out NULL when there is none; -1 after a diagnostic. */
+int fe_tokenizer_folder(Arena *a, const char *dir, Tokenizer **out);
+/* GGUF's tokenizer.ggml.* keys (model gpt2 with pre gpt2/default/smollm, or
+ * llama).  0 with *out NULL when the file has no tokenizer, or one tfc does
+ * not implement (a warning says so: the model still compiles); -1 after a
+ * diagnostic ("FILE: error: ... at byte N"). */
+int fe_tokenizer_gguf(Arena *a, const GgufFile *f, Tokenizer **out);
+/* Merge rank r of t from the text "LEFT RIGHT" (len bytes): both halves and
+ * their concatenation must be tokens.  0, or -1 after a diagnostic at loc. */
+int fe_tokenizer_merge(Arena *a, Tokenizer *t, int r, const char *text, size_t len, Loc loc);
 
 #endif

@@ -278,6 +278,19 @@ static int build(FeModel *m, const FamilyEntry *family, const char *name, BuildF
   return rc;
 }
 
+/* Checks the tokenizer found beside the model against the model's
+ * vocabulary.  0, or -1 after a diagnostic. */
+static int attach_tokenizer(Graph *g) {
+  const Tokenizer *t = g->tokenizer;
+  if (!t) return 0;
+  if (g->vocab_size > 0 && t->n_tokens > g->vocab_size) {
+    diag_error(diag_loc(t->source, 0, 0), "the tokenizer has %d tokens, more than the model's %lld",
+               t->n_tokens, (long long)g->vocab_size);
+    return -1;
+  }
+  return 0;
+}
+
 Graph *fe_load_model(Arena *a, const char *path) {
   struct stat st;
   if (stat(path, &st) != 0) {
@@ -297,8 +310,12 @@ Graph *fe_load_model(Arena *a, const char *path) {
     if (diag_error_count() == errors) diag_error(diag_loc(path, 0, 0), "out of memory");
     return NULL;
   }
+  Tokenizer *tok = NULL;   /* read before the weights: its errors need no weights */
+  if (S_ISDIR(st.st_mode) && fe_tokenizer_folder(a, path, &tok)) return NULL;
   if (build(&m, family, name, reader)) return NULL;
   fe_config_warn_unread(&m.cfg, family->name);   /* after a clean build: every read happened */
+  if (!tok && m.gguf && fe_tokenizer_gguf(a, m.gguf, &tok)) return NULL;   /* a GGUF's vocabulary */
   m.g->source = path;
-  return m.g;
+  m.g->tokenizer = tok;
+  return attach_tokenizer(m.g) ? NULL : m.g;
 }

@@ -281,6 +281,7 @@ typedef struct Graph {
   int64_t gguf_kv_count;  /* pairs in gguf_kv */
   const char **passes_run; /* names of the passes that ran, for the generated header */
   int n_passes_run;
+  struct Tokenizer *tokenizer; /* the model's tokenizer (ir/tokenizer.h), or NULL */
 } Graph;
 
 /* ======================================================================
