@@ -34,6 +34,12 @@ int cg_emit_c(const Graph *g, const CgOptions *opt, Buf *c, Buf *h, Buf *weights
  * diagnostic (RASP ops, non-f32 constants). */
 int cg_emit_yaml(const Graph *g, const char *weights_name, Buf *yaml, Buf *weights);
 
+/* --emit=gguf (emit_gguf.c): a Llama graph as a GGUF file llama.cpp loads (its
+ * own tensors by source name: F32, F16/BF16 where the source was; Q/K rows in
+ * llama.cpp's order; a GGUF input's tokenizer.* metadata copied through).  0,
+ * or -1 after a diagnostic (not a Llama). */
+int cg_emit_gguf(const Graph *g, Buf *out);
+
 /* Emits a RASP program as readable C (prog.c / prog.h).  Returns 0 or -1. */
 int cg_emit_rasp(const Graph *g, const CgOptions *opt, Buf *c, Buf *h);
 

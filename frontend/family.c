@@ -176,14 +176,16 @@ static Value *wrong_shape(const FeModel *m, const FeTensor *t, Shape shape) {
 static Value *constant(FeModel *m, FeTensor *t, Shape shape) {
   if (t->value) return t->value;
   if (t->type == WT_OTHER) {
-    diag_error(diag_loc(t->file, 0, 0), "tensor '%s' has dtype %s; tfc reads F32, F16 and BF16",
+    diag_error(diag_loc(t->file, 0, 0), "tensor '%s' has dtype %s; tfc reads F32, F16 and BF16 "
+               "(and in GGUF files Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q4_K, Q5_K, Q6_K)",
                t->name, t->type_name);
     return NULL;
   }
   const float *data = fe_tensor_f32(m->arena, t);
   if (!data) return NULL;
-  return t->value = ir_const(m->g, t->name, DT_F32, shape, data, t->name,
-                             diag_loc(t->file, 0, 0));
+  t->value = ir_const(m->g, t->name, DT_F32, shape, data, t->name, diag_loc(t->file, 0, 0));
+  if (t->value) t->value->source_type = t->type_name;
+  return t->value;
 }
 
 static Value *weight(FeModel *m, Shape shape, const char *name) {

@@ -9,6 +9,8 @@
  *   config and weight access    family.c     (fe_config_*, fe_weight, fe_node)
  *   families                    gpt2.c, llama.c, bert.c, graph_family.c
  *   llama2.c checkpoints        llama2c.c
+ *   GGUF (llama.cpp) files      gguf.c (reader, metadata API), gguf_quants.c (tensor types,
+ *                               dequantization), gguf_model.c (llama / gpt2 from metadata)
  *   RASP programs               rasp/ (rasp.h)
  *
  * Every error is reported with diag_error at the place in the user's file and
@@ -120,6 +122,7 @@ const unsigned char *fe_map_file(Arena *a, const char *path, size_t min_bytes,
  * ====================================================================== */
 typedef enum {
   WT_F32, WT_F16, WT_BF16,   /* read by tfc (F16/BF16 converted to f32 on lookup) */
+  WT_GGUF,                   /* a GGUF block type (Q4_1, Q6_K, ...): dequantized on lookup */
   WT_OTHER                   /* valid in the file (I64, U8, ...) but not readable */
 } WeightType;
 
@@ -128,7 +131,8 @@ typedef struct {
   const char *name;          /* name in the file ("h.0.attn.c_attn.weight") */
   const char *file;          /* the file that holds it (a shard of a sharded checkpoint) */
   WeightType type;
-  const char *type_name;     /* as written in the file ("F32", "I64") */
+  const char *type_name;     /* as written in the file ("F32", "I64", GGUF's "Q4_1") */
+  int gguf_type;             /* WT_GGUF: the GGUF tensor type id (gguf_types.def) */
   int rank;                  /* 0..FE_MAX_RANK */
   int64_t dim[8];            /* sizes, outermost first */
   const void *raw;           /* the bytes in the file (mmap'd) */
@@ -163,11 +167,132 @@ FeWeights *fe_weights_new(Arena *a, const char *file);
 int fe_weights_add(Arena *a, FeWeights *w, const char *name, Shape shape, const float *data);
 void fe_weights_sort(FeWeights *w);
 
+/* IEEE half and bfloat16 to float (exact). */
+float fe_f16_to_f32(uint16_t h);
+float fe_bf16_to_f32(uint16_t h);
+
 /* The tensor called name, or NULL. */
 FeTensor *fe_weights_find(const FeWeights *w, const char *name);
 /* t's data as f32 (converting F16/BF16 into the arena once); NULL for
  * WT_OTHER or on out-of-memory.  fe_weight calls this; readers rarely need to. */
 const float *fe_tensor_f32(Arena *a, FeTensor *t);
+
+/* ======================================================================
+ * frontend/gguf.c — llama.cpp's GGUF files (versions 2 and 3), mapped and
+ * validated; a metadata API for the model builder and the tokenizer
+ *
+ * Every count, length, size and offset is checked against the file before it
+ * is used; errors read "FILE: error: MESSAGE at byte OFFSET".  Strings point
+ * into the mapping (GgufStr: bytes and length, not NUL-terminated); keys and
+ * tensor names are NUL-terminated copies.  Everything lives until the arena
+ * is freed.
+ * ====================================================================== */
+typedef enum {                /* metadata value types, numbered as in the file */
+  GGUF_U8, GGUF_I8, GGUF_U16, GGUF_I16, GGUF_U32, GGUF_I32, GGUF_F32, GGUF_BOOL,
+  GGUF_STRING, GGUF_ARRAY, GGUF_U64, GGUF_I64, GGUF_F64,
+  GGUF_N_VALUE_TYPES
+} GgufType;
+
+typedef struct {
+  const char *s;              /* the bytes, in the mapping (not NUL-terminated) */
+  size_t len;
+} GgufStr;
+
+/* One metadata value.  Scalars fill exactly one of i, u, f, b, str; arrays
+ * (one level: nested arrays are rejected) keep their elements in the file. */
+typedef struct {
+  GgufType type;
+  size_t offset;              /* where the value starts in the file (for messages) */
+  int64_t i;                  /* I8..I64, and U8..U32 (exact); U64 when <= INT64_MAX */
+  uint64_t u;                 /* U8..U64 */
+  double f;                   /* F32, F64 */
+  bool b;                     /* BOOL */
+  GgufStr str;                /* STRING */
+  GgufType elem;              /* ARRAY: element type (never GGUF_ARRAY) */
+  uint64_t n;                 /* ARRAY: number of elements */
+  const unsigned char *raw;   /* ARRAY of numbers/bools: n little-endian elements, unaligned */
+  GgufStr *strs;              /* ARRAY of strings: n entries */
+} GgufValue;
+
+typedef struct {
+  const char *key;            /* "llama.block_count" */
+  GgufValue v;
+  size_t offset;              /* where the pair starts (its key's length) */
+  size_t end;                 /* one past its last byte: [offset, end) is the pair as written */
+} GgufKv;
+
+typedef struct {
+  const char *name;           /* "blk.0.attn_q.weight" */
+  int type;                   /* GGUF tensor type id (gguf_types.def) */
+  int n_dims;                 /* 1..4 */
+  int64_t ne[4];              /* GGUF order: ne[0] is the row (fastest-varying) length */
+  uint64_t offset;            /* from the start of the data area, a multiple of the alignment */
+  size_t bytes;               /* numel / block size x bytes per block */
+  const unsigned char *data;  /* in the mapping */
+  size_t info_offset;         /* where its tensor info starts (for messages) */
+} GgufTensor;
+
+typedef struct {
+  const char *path;
+  Arena *arena;
+  const unsigned char *map;   /* the whole file */
+  size_t size;
+  uint32_t version;           /* 2 or 3 */
+  GgufKv *kvs;                /* in file order */
+  int64_t n_kvs;
+  GgufKv **kv_sorted;         /* by key, for lookup */
+  GgufTensor *tensors;        /* in file order */
+  int64_t n_tensors;
+  uint64_t alignment;         /* general.alignment (default 32) */
+  size_t data_offset;         /* start of the data area */
+} GgufFile;
+
+/* Maps and validates path: header, every metadata pair, every tensor info
+ * (dims, known type, rows a whole number of blocks, aligned offset, inside
+ * the data area, no overlap, unique names).  NULL after a diagnostic. */
+GgufFile *fe_gguf_open(Arena *a, const char *path);
+/* The value of key, or NULL when absent. */
+const GgufValue *fe_gguf_get(const GgufFile *f, const char *key);
+/* "u32", "string", "array of string": for messages. */
+const char *fe_gguf_type_name(GgufType t);
+/* Typed lookups with range checks.  A required key (def FE_REQUIRED /
+ * FE_REQUIRED_F / NULL) that is absent is an error ("missing metadata key
+ * 'llama.block_count'"); a value of the wrong type or out of [min, max] is an
+ * error at its byte offset.  Integers accept any integer type; floats accept
+ * F32, F64 and integers.  fe_gguf_string returns a NUL-terminated copy (an
+ * embedded NUL is an error).  0, or -1 after a diagnostic. */
+int fe_gguf_int(const GgufFile *f, const char *key, int64_t def, int64_t min, int64_t max,
+                int64_t *out);
+int fe_gguf_float(const GgufFile *f, const char *key, double def, double min, double max,
+                  double *out);
+int fe_gguf_string(const GgufFile *f, const char *key, const char *def, const char **out);
+/* The array under key whose elements have type elem (for integers and floats,
+ * any numeric element type is accepted: read them with fe_gguf_array_i64 /
+ * _f64).  Absent: *out = NULL and 0 unless required (then an error).  Not an
+ * array, or the wrong element kind: error.  0, or -1 after a diagnostic. */
+int fe_gguf_array(const GgufFile *f, const char *key, GgufType elem, bool required,
+                  const GgufValue **out);
+/* Element i < v->n of a numeric or bool array, converted (exact for every
+ * integer type, u64 above INT64_MAX saturates; f32/f64 truncate toward zero in _i64). */
+int64_t fe_gguf_array_i64(const GgufValue *v, uint64_t i);
+double fe_gguf_array_f64(const GgufValue *v, uint64_t i);
+/* The tensor called name, or NULL. */
+const GgufTensor *fe_gguf_tensor(const GgufFile *f, const char *name);
+
+/* ---- frontend/gguf_quants.c: GGUF tensor types (one row each in gguf_types.def) ---- */
+typedef struct {
+  const char *name;           /* "Q4_1" */
+  int id;                     /* as stored in the file */
+  int block;                  /* elements per block (1 for plain types) */
+  int bytes;                  /* bytes per block */
+  void (*dequant)(const unsigned char *block, float *out);   /* NULL: tfc cannot read it */
+} GgufTypeInfo;
+/* The row for a type id, or NULL for an unknown id. */
+const GgufTypeInfo *fe_gguf_type(int id);
+/* Dequantizes n elements (a whole number of blocks) of type id from src into
+ * out, bit-for-bit as gguf-py's gguf.quants.dequantize.  -1 when tfc cannot
+ * read the type. */
+int fe_gguf_dequantize(int id, const unsigned char *src, int64_t n, float *out);
 
 /* ======================================================================
  * frontend/family.c — what a family builder uses: config, weights, nodes
@@ -190,6 +315,9 @@ typedef struct FeModel {
   bool weights_failed;       /* opening them failed (reported once) */
   const char *prefix;        /* fe_weight tries name, then prefix+name ("transformer.") */
   const Doc *doc;            /* the whole model.yaml (NULL for HF folders): family graph's nodes */
+  GgufFile *gguf;            /* a GGUF model's file (input or model.yaml's weights), open
+                                once fe_build_gguf ran (model.c opens an input .gguf first,
+                                for its architecture); NULL for other formats */
 } FeModel;
 
 /* Sentinels for required config keys. */
@@ -269,6 +397,11 @@ int fe_build_graph(FeModel *m);     /* graph_family.c: model.yaml's explicit `no
  * m->weights is NULL on entry.  It may fill an FeWeights with HF names
  * (fe_weights_new/add) and call fe_build_llama. */
 int fe_build_llama2c(FeModel *m);   /* llama2c.c */
+/* weights_format: gguf, or a .gguf input (gguf_model.c): the architecture
+ * (llama, gpt2) and its config from the metadata, the tensors entered under
+ * their Hugging Face names, then that family's builder.  m->weights_path is
+ * the .gguf; m->cfg may hold model.yaml's config (keys it gives must agree). */
+int fe_build_gguf(FeModel *m);
 
 /* llama.c, shared with llama2c.c: a Llama decoder from explicit dimensions. */
 typedef struct {

@@ -6,6 +6,9 @@
  *   HF folder:   config.json (model_type gpt2 | llama | bert) + model.safetensors
  *                (or model.safetensors.index.json and its shards);
  *                the graph is named after the folder, made a C identifier.
+ *   FILE.gguf:   llama.cpp's format (by the extension, or GGUF's magic); its
+ *                metadata gives the family and config (gguf_model.c); the graph
+ *                is named after the file.
  *
  * This file checks the top level (unknown keys are errors that list the
  * allowed ones), opens the weights and hands an FeModel to the family's
@@ -126,14 +129,25 @@ static const FamilyEntry *read_family(const Doc *doc) {
   return e;
 }
 
-/* weights_format: safetensors (default) | llama2c; true for llama2c. */
-static int read_format(const Doc *doc, bool *llama2c) {
-  const Doc *f = fe_doc_get(doc, "weights_format");
-  *llama2c = false;
+static bool has_suffix(const char *s, const char *suffix) {
+  size_t n = strlen(s), k = strlen(suffix);
+  return n >= k && strcmp(s + n - k, suffix) == 0;
+}
+
+/* weights_format: safetensors | llama2c | gguf; absent: gguf for a weights
+ * file named *.gguf, else safetensors.  *reader: the builder that reads its
+ * own format (NULL: the family's builder through safetensors). */
+static int read_format(const Doc *doc, BuildFn *reader) {
+  static const struct { const char *name; BuildFn reader; } formats[] = {
+      {"safetensors", NULL}, {"llama2c", fe_build_llama2c}, {"gguf", fe_build_gguf}};
+  const Doc *f = fe_doc_get(doc, "weights_format"), *w = fe_doc_get(doc, "weights");
+  *reader = !f && w && w->kind == DOC_STRING && has_suffix(w->string, ".gguf") ? fe_build_gguf
+                                                                               : NULL;
   if (!f) return 0;
-  if (f->kind == DOC_STRING && strcmp(f->string, "safetensors") == 0) return 0;
-  if (f->kind == DOC_STRING && strcmp(f->string, "llama2c") == 0) return *llama2c = true, 0;
-  diag_error(f->loc, "'weights_format' must be safetensors or llama2c");
+  for (size_t i = 0; i < sizeof formats / sizeof formats[0]; i++)
+    if (f->kind == DOC_STRING && strcmp(f->string, formats[i].name) == 0)
+      return *reader = formats[i].reader, 0;
+  diag_error(f->loc, "'weights_format' must be safetensors, llama2c or gguf");
   return -1;
 }
 
@@ -148,7 +162,7 @@ static bool graph_keys_fit(const Doc *doc, const FamilyEntry *family) {
 }
 
 /* Fills m from a model.yaml; returns the family, or NULL after a diagnostic. */
-static const FamilyEntry *read_yaml(FeModel *m, const char **name, bool *llama2c) {
+static const FamilyEntry *read_yaml(FeModel *m, const char **name, BuildFn *reader) {
   const Doc *doc = fe_yaml_load(m->arena, m->path);
   if (!doc) return NULL;
   if (doc->kind != DOC_OBJECT)
@@ -156,8 +170,8 @@ static const FamilyEntry *read_yaml(FeModel *m, const char **name, bool *llama2c
                       "weights"), NULL;
   if (!check_top_keys(doc) || !check_version(doc) || !(*name = read_name(doc))) return NULL;
   const FamilyEntry *family = read_family(doc);
-  if (!family || read_format(doc, llama2c) || !graph_keys_fit(doc, family)) return NULL;
-  bool need_cfg = !*llama2c || fe_doc_get(doc, "config");  /* llama2c: the header is the config */
+  if (!family || read_format(doc, reader) || !graph_keys_fit(doc, family)) return NULL;
+  bool need_cfg = !*reader || fe_doc_get(doc, "config");  /* llama2c, gguf: the file has it */
   const Doc *cfg = need_cfg ? top_key(doc, "config", DOC_OBJECT) : NULL;
   const Doc *w = cfg || !need_cfg ? top_key(doc, "weights", DOC_STRING) : NULL;
   if (!w) return NULL;
@@ -213,12 +227,49 @@ static const FamilyEntry *read_folder(FeModel *m, const char **name) {
   return m->weights_path && *name ? family : NULL;
 }
 
+/* ---- GGUF files ---- */
+
+/* A regular file that starts with GGUF's magic (whatever its name). */
+static bool has_gguf_magic(const char *path) {
+  char magic[4] = {0};
+  FILE *f = fopen(path, "rb");
+  bool yes = f && fread(magic, 1, 4, f) == 4 && !memcmp(magic, "GGUF", 4);
+  if (f) fclose(f);
+  return yes;
+}
+
+/* "dir/SmolLM2-135M.Q4_1.gguf" -> "SmolLM2_135M_Q4_1". */
+static const char *file_name(Arena *a, const char *path) {
+  const char *slash = strrchr(path, '/');
+  const char *base = arena_strdup(a, slash ? slash + 1 : path);
+  size_t n = base ? strlen(base) - (has_suffix(base, ".gguf") ? 5 : 0) : 0;
+  char *stem = base ? arena_printf(a, "%.*s", (int)n, base) : NULL;
+  return stem ? folder_name(a, stem) : NULL;
+}
+
+/* A .gguf given as the input: the family from general.architecture. */
+static const FamilyEntry *read_gguf(FeModel *m, const char **name) {
+  const char *arch;
+  m->gguf = fe_gguf_open(m->arena, m->path);
+  if (!m->gguf || fe_gguf_string(m->gguf, "general.architecture", NULL, &arch)) return NULL;
+  const FamilyEntry *family = strcmp(arch, "graph") ? find_family(arch) : NULL;
+  if (!family || family->family == FAMILY_BERT) {
+    diag_error(m->loc, "general.architecture '%s' is not supported (tfc reads llama and gpt2) at "
+               "byte %zu", arch, fe_gguf_get(m->gguf, "general.architecture")->offset);
+    return NULL;
+  }
+  m->weights_path = m->path;
+  m->weights_loc = m->loc;
+  *name = file_name(m->arena, m->path);
+  return *name ? family : NULL;
+}
+
 /* ---- loading ---- */
 
-static int build(FeModel *m, const FamilyEntry *family, const char *name, bool llama2c) {
+static int build(FeModel *m, const FamilyEntry *family, const char *name, BuildFn reader) {
   int errors = diag_error_count();
   m->g = ir_graph_new(m->arena, name, family->family);
-  int rc = !m->g ? -1 : llama2c ? fe_build_llama2c(m) : family->build(m);
+  int rc = !m->g ? -1 : reader ? reader(m) : family->build(m);
   if (diag_error_count() != errors) rc = -1;   /* e.g. a missing bias read as "no bias" */
   if (rc == 0 && ir_verify(m->g, "the frontend")) rc = -1;
   if (rc && diag_error_count() == errors) diag_error(diag_loc(m->path, 0, 0), "out of memory");
@@ -233,15 +284,18 @@ Graph *fe_load_model(Arena *a, const char *path) {
   }
   FeModel m = {.arena = a, .path = path, .loc = diag_loc(path, 0, 0)};
   const char *name = NULL;
-  bool llama2c = false;
+  BuildFn reader = NULL;
   int errors = diag_error_count();
+  bool gguf = !S_ISDIR(st.st_mode) && (has_suffix(path, ".gguf") || has_gguf_magic(path));
+  if (gguf) reader = fe_build_gguf;
   const FamilyEntry *family = S_ISDIR(st.st_mode) ? read_folder(&m, &name)
-                                                  : read_yaml(&m, &name, &llama2c);
+                              : gguf              ? read_gguf(&m, &name)
+                                                  : read_yaml(&m, &name, &reader);
   if (!family) {
     if (diag_error_count() == errors) diag_error(diag_loc(path, 0, 0), "out of memory");
     return NULL;
   }
-  if (build(&m, family, name, llama2c)) return NULL;
+  if (build(&m, family, name, reader)) return NULL;
   m.g->source = path;
   return m.g;
 }

@@ -288,7 +288,7 @@ FeTensor *fe_weights_find(const FeWeights *w, const char *name) {
 
 /* ---- conversion to f32 ---- */
 
-static float f16_to_f32(uint16_t h) {
+float fe_f16_to_f32(uint16_t h) {
   uint32_t sign = (uint32_t)(h >> 15) << 31, exp = h >> 10 & 31, man = h & 1023, bits;
   if (exp == 31) {
     bits = sign | 0x7F800000u | man << 13;             /* inf, nan */
@@ -306,7 +306,7 @@ static float f16_to_f32(uint16_t h) {
   return f;
 }
 
-static float bf16_to_f32(uint16_t h) {
+float fe_bf16_to_f32(uint16_t h) {
   uint32_t bits = (uint32_t)h << 16;
   float f;
   memcpy(&f, &bits, 4);
@@ -320,6 +320,8 @@ const float *fe_tensor_f32(Arena *a, FeTensor *t) {
   if (t->type == WT_F32 && (uintptr_t)t->raw % _Alignof(float) == 0) return t->data = t->raw;
   float *out = arena_alloc(a, sizeof(float) * (size_t)(n ? n : 1));
   if (!out) return NULL;
+  if (t->type == WT_GGUF)
+    return fe_gguf_dequantize(t->gguf_type, t->raw, n, out) ? NULL : (t->data = out);
   const unsigned char *src = t->raw;
   for (int64_t i = 0; i < n; i++) {
     uint16_t h;
@@ -328,7 +330,7 @@ const float *fe_tensor_f32(Arena *a, FeTensor *t) {
       continue;
     }
     memcpy(&h, src + 2 * i, 2);   /* little-endian hosts only, like the format */
-    out[i] = t->type == WT_F16 ? f16_to_f32(h) : bf16_to_f32(h);
+    out[i] = t->type == WT_F16 ? fe_f16_to_f32(h) : fe_bf16_to_f32(h);
   }
   return t->data = out;
 }

@@ -162,6 +162,8 @@ typedef struct Value {
   bool is_const;          /* a constant (weights) */
   const void *data;       /* constants: row-major data of dtype, not owned */
   const char *source;     /* constants: tensor name in the weights file ("wte.weight") */
+  const char *source_type; /* constants: its type in that file ("F16", "BF16", GGUF's "Q4_1"), data
+                           * being its f32 values; NULL or "F32" for f32 (--emit=gguf keeps F16/BF16) */
   Loc loc;                /* where the value came from (tensor in the weights file, ...) */
   QuantInfo *quant;       /* NULL unless quantized */
   const RaspType *rasp;   /* RASP values: their value set and kind; NULL for nn */
@@ -252,6 +254,10 @@ typedef struct Graph {
   int64_t vocab_size;     /* valid token ids are 0..vocab_size-1 */
   bool is_decoder;        /* keeps a KV cache across forward calls */
   int64_t plan_bytes;     /* activation arena size when the memory plan ran; 0 otherwise */
+  const unsigned char *gguf_kv; /* a GGUF input's tokenizer.* metadata pairs, bytes as in the file
+                           * (key, type, value; NULL if none): --emit=gguf copies them through */
+  size_t gguf_kv_bytes;
+  int64_t gguf_kv_count;  /* pairs in gguf_kv */
   const char **passes_run; /* names of the passes that ran, for the generated header */
   int n_passes_run;
 } Graph;

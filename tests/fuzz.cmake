@@ -3,14 +3,15 @@
 #   fuzz.replay.<kind>   the normal build replays tests/fuzz/corpus/<kind>/ (seeds
 #                        and every crashing input kept after its fix) and the
 #                        tiny models of tests/style: each loads or fails with a
-#                        diagnostic.  Kinds: yaml safetensors json llama2c rasp.
+#                        diagnostic.  Kinds: yaml safetensors json llama2c rasp gguf
+#                        (gguf seeds: tests/gguf/check_bad.py --write-seeds).
 #
 # cmake -DTFC_FUZZ=ON with CC=clang also builds fuzz_<kind> as libFuzzer targets
 # (-fsanitize=fuzzer,address,undefined; the compiler library instrumented with
 # fuzzer-no-link).  Run one as its header says.
 option(TFC_FUZZ "Build libFuzzer targets for the parsers (needs clang)" OFF)
 set(TFC_FUZZ_DIR ${CMAKE_CURRENT_SOURCE_DIR}/fuzz)
-set(TFC_FUZZ_KINDS yaml safetensors json llama2c rasp)
+set(TFC_FUZZ_KINDS yaml safetensors json llama2c rasp gguf)
 
 foreach(kind ${TFC_FUZZ_KINDS})
   add_executable(fuzz_replay_${kind} ${TFC_FUZZ_DIR}/fuzz_target.c)

@@ -16,7 +16,7 @@
 #include "passes.h"
 #include "rasp/rasp.h"   /* frontend/rasp/rasp.h (ir/rasp.h is the IR dialect) */
 
-typedef enum { EMIT_C, EMIT_LLVM, EMIT_CUDA, EMIT_IR, EMIT_YAML } EmitKind;
+typedef enum { EMIT_C, EMIT_LLVM, EMIT_CUDA, EMIT_IR, EMIT_YAML, EMIT_GGUF } EmitKind;
 
 typedef struct {
   const char *input;
@@ -41,11 +41,12 @@ static const char usage_text[] =
     "usage: tfc INPUT [-O0|-O1|-O2|-O3] [-o OUT] [--target=T] [--emit=KIND] [--main] [options]\n"
     "\n"
     "INPUT is a model.yaml, a Hugging Face model folder (config.json + model.safetensors),\n"
-    "or a .rasp program (or a .tir file of textual IR, with pseudo-random weights).\n"
+    "a GGUF file (.gguf), or a .rasp program (or a .tir file of textual IR, with\n"
+    "pseudo-random weights).\n"
     "\n"
     "  -o OUT               write OUT (and OUT's .h, and a weights file when not embedded)\n"
     "  -O0 .. -O3           optimization level (default -O2); never lossy\n"
-    "  --emit=KIND          c (default) | ir | llvm | cuda | yaml\n"
+    "  --emit=KIND          c (default) | ir | llvm | cuda | yaml | gguf (a Llama for llama.cpp)\n"
     "  --target=T           host (default) | generic | x86-64-avx2 | x86-64-avx512 |\n"
     "                       aarch64-neon | cuda\n"
     "  --main               add a main() driver (see README: the generated program)\n"
@@ -76,8 +77,8 @@ static bool has_suffix(const char *s, const char *suffix) {
 }
 
 static int parse_emit(const char *name, EmitKind *e) {
-  static const char *names[] = {"c", "llvm", "cuda", "ir", "yaml"};
-  for (int i = 0; i < 5; i++)
+  static const char *names[] = {"c", "llvm", "cuda", "ir", "yaml", "gguf"};
+  for (int i = 0; i < 6; i++)
     if (strcmp(name, names[i]) == 0) return *e = (EmitKind)i, 0;
   return -1;
 }
@@ -310,6 +311,16 @@ static int write_yaml(const Graph *g, const Options *o) {
   return rc;
 }
 
+/* --emit=gguf: OUT (default NAME.gguf), one file. */
+static int write_gguf(const Graph *g, const Options *o) {
+  const char *out = o->output ? o->output : arena_printf(g->arena, "%s.gguf", g->name);
+  Buf b = {0};
+  int rc = out ? cg_emit_gguf(g, &b) : -1;
+  if (rc == 0) rc = buf_write_file(&b, out);
+  buf_free(&b);
+  return rc;
+}
+
 /* The command line, for the generated header comment (no paths beyond argv). */
 static char *join_args(int argc, char **argv) {
   Buf b = {0};
@@ -350,6 +361,7 @@ static int compile(Options *o, int argc, char **argv) {
     case EMIT_C: rc = write_c(g, o); break;
     case EMIT_IR: rc = write_ir(g, o); break;
     case EMIT_YAML: rc = write_yaml(g, o); break;
+    case EMIT_GGUF: rc = write_gguf(g, o); break;
     default:
       diag_error(diag_loc(o->input, 0, 0), "--emit=%s is not supported by this build of tfc",
                  o->emit == EMIT_LLVM ? "llvm" : "cuda");

@@ -6,6 +6,7 @@
  *   safetensors    the weights of a GPT-2 model.yaml          fe_load_model
  *   json           config.json of an HF folder (BERT weights) fe_load_model
  *   llama2c        the .bin of a weights_format: llama2c yaml fe_load_model
+ *   gguf           a .gguf file given as the input            fe_load_model
  *   rasp           a .rasp program                            rasp_load
  *
  * (The textual IR has its own target, tests/unit/fuzz_ir_parse.c.)  Every
@@ -25,6 +26,8 @@
  * As run (clang 14, 45 s each on a loaded 2-core machine, from the seeds):
  * yaml 18,075 inputs, json 28,239, llama2c 25,303, rasp 6,276, safetensors
  * 2,707 (each run maps a 17 KB file); no crash, leak or undiagnosed failure.
+ * gguf (clang 14, 120 s, from its two 3.5 KB seeds): 611,848 inputs, 227 in
+ * the corpus; no crash, leak or undiagnosed failure.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -35,7 +38,7 @@
 #include "rasp/rasp.h"
 
 #ifndef TFC_FUZZ_KIND
-#error "define TFC_FUZZ_KIND (yaml, safetensors, json, llama2c or rasp)"
+#error "define TFC_FUZZ_KIND (yaml, safetensors, json, llama2c, gguf or rasp)"
 #endif
 #define STR_(x) #x
 #define STR(x) STR_(x)
@@ -79,7 +82,7 @@ static void paths(char *file, char *input, size_t n) {
   static const struct { const char *kind, *file, *input; } table[] = {
       {"yaml", "model.yaml", "model.yaml"},       {"safetensors", "tiny_gpt2.safetensors", "model.yaml"},
       {"json", "config.json", ""},                {"llama2c", "model.bin", "model.yaml"},
-      {"rasp", "prog.rasp", "prog.rasp"}};
+      {"rasp", "prog.rasp", "prog.rasp"},        {"gguf", "model.gguf", "model.gguf"}};
   for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
     if (!strcmp(table[i].kind, STR(TFC_FUZZ_KIND))) {
       snprintf(file, n, "%s/%s", work, table[i].file);
