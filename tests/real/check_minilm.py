@@ -13,7 +13,9 @@ hidden state mean-pooled over the mask, L2-normalised.  tfc's program gets each 
 alone (no padding: tfc has no attention mask), through --tokens / --logits.
 
 Each MODE (-O level : target) compiles the folder with tfc --main, builds it with CC FLAGS and
-checks, for every sentence:
+checks, for every sentence (with --prompt-too also the program's output for
+`--prompt SENTENCE`, tokenized by tfc's own WordPiece embedded in it, against the same
+reference: same token count, same bounds):
     last hidden state   max abs error <= 1e-4 x max |reference|   (over the real tokens)
     sentence embedding  cosine >= 0.9999
 """
@@ -82,12 +84,15 @@ def check_mode(args, mode, ids, refs):
     run([args.tfc, args.model, "-" + level, "--target=" + target, "--main", "-o", exe + ".c"])
     run([args.cc] + shlex.split(args.cflags) + [exe + ".c", "-o", exe, "-lm", "-lpthread"])
     ok, worst_err, worst_cos = True, 0.0, 1.0
-    for i, (s, (ref, ref_emb)) in enumerate(zip(ids, refs)):
+    inputs = [("--tokens", " ".join(map(str, s)), s, r) for s, r in zip(ids, refs)]
+    if args.prompt_too:
+        inputs += [("--prompt", text, s, r) for text, s, r in zip(SENTENCES, ids, refs)]
+    for i, (how, arg, s, (ref, ref_emb)) in enumerate(inputs):
         out = "%s.%d.f32" % (exe, i)
-        run([exe, "-w", exe + ".bin", "--tokens", " ".join(map(str, s)), "--logits", out])
+        run([exe, "-w", exe + ".bin", how, arg, "--logits", out])
         got = np.fromfile(out, dtype="<f4").astype(np.float64)
         if got.size != ref.size:
-            print("FAIL %s sentence %d: %d floats, expected %d" % (mode, i, got.size, ref.size))
+            print("FAIL %s %s %r: %d floats, expected %d" % (mode, how, arg, got.size, ref.size))
             ok = False
             continue
         got = got.reshape(ref.shape)
@@ -95,11 +100,11 @@ def check_mode(args, mode, ids, refs):
         cos = float(embed(got, np.ones(len(s))) @ ref_emb)
         worst_err, worst_cos = max(worst_err, rel), min(worst_cos, cos)
         if rel > HIDDEN_RTOL or cos < MIN_COSINE:
-            print("FAIL %s sentence %d (%d tokens): hidden rel. error %.3g, cosine %.7f" %
-                  (mode, i, len(s), rel, cos))
+            print("FAIL %s %s %r (%d tokens): hidden rel. error %.3g, cosine %.7f" %
+                  (mode, how, arg, len(s), rel, cos))
             ok = False
-    print("%s %s: %d sentences, hidden state max abs error / max |ref| <= %.3g (bound %g), "
-          "embedding 1 - cosine <= %.3g (bound %g)" % ("ok" if ok else "FAIL", mode, len(ids),
+    print("%s %s: %d runs, hidden state max abs error / max |ref| <= %.3g (bound %g), "
+          "embedding 1 - cosine <= %.3g (bound %g)" % ("ok" if ok else "FAIL", mode, len(inputs),
                                                       worst_err, HIDDEN_RTOL, 1 - worst_cos,
                                                       1 - MIN_COSINE))
     for f in os.listdir(args.work):   # the weights file is 90 MB a mode
@@ -112,6 +117,7 @@ def main():
     ap = argparse.ArgumentParser()
     for a in ("--tfc", "--cc", "--cflags", "--work", "--model", "--modes"):
         ap.add_argument(a, required=a not in ("--cflags", "--model"), default="")
+    ap.add_argument("--prompt-too", action="store_true")
     args = ap.parse_args()
     args.model = args.model or minilm_folder()
     os.makedirs(args.work, exist_ok=True)
