@@ -9,23 +9,13 @@ n_threads_batch = THREADS.  The prefill asks for the logits of all 128 positions
 (logits_all), as tfc, PyTorch and ONNX Runtime compute them; each timed call also includes
 llama-cpp-python's copy of those logits into its numpy buffer (25 MB for SmolLM2, about 1 ms).
 """
-import statistics
 import sys
-import time
 
 from llama_cpp import Llama
 
+from peer_timing import median_ms
+
 GGML_TYPE = {"f32": 0, "f16": 1}
-
-
-def median_ms(fn, runs):
-    fn()
-    t = []
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        fn()
-        t.append((time.perf_counter() - t0) * 1e3)
-    return statistics.median(t)
 
 
 def main():

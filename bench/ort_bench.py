@@ -7,22 +7,12 @@ Prints "prefill_ms X" and "decode_ms X": medians of RUNS after one warm-up run, 
 intra_op_num_threads = THREADS, sequential execution, all graph optimizations.
 """
 import os
-import statistics
 import sys
-import time
 
 import numpy as np
 import onnxruntime as ort
 
-
-def median_ms(fn, runs):
-    fn()
-    t = []
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        fn()
-        t.append((time.perf_counter() - t0) * 1e3)
-    return statistics.median(t)
+from peer_timing import median_ms
 
 
 def session(path, threads):

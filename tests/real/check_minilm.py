@@ -21,8 +21,6 @@ reference: same token count, same bounds):
 """
 import argparse
 import os
-import shlex
-import subprocess
 import sys
 
 import numpy as np
@@ -30,7 +28,7 @@ import torch
 from tokenizers import Tokenizer
 from transformers import BertModel
 
-from real_models import minilm_folder
+from real_models import build, minilm_folder, remove_outputs, run
 
 SENTENCES = [
     "This is an example sentence.",
@@ -42,15 +40,6 @@ SENTENCES = [
 ]
 HIDDEN_RTOL = 1e-4
 MIN_COSINE = 0.9999
-
-
-def run(cmd):
-    p = subprocess.run(cmd, capture_output=True, text=True)
-    if p.returncode != 0:
-        print("FAILED (%d): %s\n%s%s" % (p.returncode, " ".join(map(shlex.quote, cmd)),
-                                         p.stdout, p.stderr))
-        sys.exit(1)
-    return p.stdout
 
 
 def token_ids(folder):
@@ -79,10 +68,7 @@ def reference(folder, ids):
 
 
 def check_mode(args, mode, ids, refs):
-    level, target = mode.split(":")
-    exe = os.path.join(args.work, "minilm_%s_%s" % (level, target))
-    run([args.tfc, args.model, "-" + level, "--target=" + target, "--main", "-o", exe + ".c"])
-    run([args.cc] + shlex.split(args.cflags) + [exe + ".c", "-o", exe, "-lm", "-lpthread"])
+    exe = build(args, args.model, mode, "minilm")
     ok, worst_err, worst_cos = True, 0.0, 1.0
     inputs = [("--tokens", " ".join(map(str, s)), s, r) for s, r in zip(ids, refs)]
     if args.prompt_too:
@@ -107,9 +93,7 @@ def check_mode(args, mode, ids, refs):
           "embedding 1 - cosine <= %.3g (bound %g)" % ("ok" if ok else "FAIL", mode, len(inputs),
                                                       worst_err, HIDDEN_RTOL, 1 - worst_cos,
                                                       1 - MIN_COSINE))
-    for f in os.listdir(args.work):   # the weights file is 90 MB a mode
-        if f.startswith(os.path.basename(exe) + "."):
-            os.remove(os.path.join(args.work, f))
+    remove_outputs(exe)
     return ok
 
 

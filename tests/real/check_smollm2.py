@@ -13,11 +13,9 @@ golden's top-1 / top-2 logit gap there (a near-tie or a real disagreement).
 import argparse
 import json
 import os
-import shlex
-import subprocess
 import sys
 
-from real_models import smollm2_gguf
+from real_models import build, remove_outputs, run, smollm2_gguf
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -40,20 +38,8 @@ def read_goldens(path):
     return prompts
 
 
-def run(cmd):
-    p = subprocess.run(cmd, capture_output=True, text=True)
-    if p.returncode != 0:
-        print("FAILED (%d): %s\n%s%s" % (p.returncode, " ".join(map(shlex.quote, cmd)),
-                                         p.stdout, p.stderr))
-        sys.exit(1)
-    return p.stdout
-
-
 def check_mode(args, mode, goldens):
-    level, target = mode.split(":")
-    exe = os.path.join(args.work, "smollm2_%s_%s" % (level, target))
-    run([args.tfc, args.gguf, "-" + level, "--target=" + target, "--main", "-o", exe + ".c"])
-    run([args.cc] + shlex.split(args.cflags) + [exe + ".c", "-o", exe, "-lm", "-lpthread"])
+    exe = build(args, args.gguf, mode, "smollm2")
     ok = True
     for g in goldens:
         n = len(g["f32"])
@@ -67,9 +53,7 @@ def check_mode(args, mode, goldens):
         ok = False
         print("FAIL %s %s: greedy ids differ from step %d (golden gap there %.3g)\n  tfc    %s\n"
               "  golden %s" % (mode, g["name"], diff, g["f32_gap"][diff], got, g["f32"]))
-    for f in os.listdir(args.work):   # the weights file is 540 MB a mode
-        if f.startswith(os.path.basename(exe) + "."):
-            os.remove(os.path.join(args.work, f))
+    remove_outputs(exe)
     return ok
 
 
