@@ -2,6 +2,7 @@
  * bench_model.c — times a tfc-generated model: prefill and one decode step.
  *
  *   cc -O2 -DMODEL=gpt2s -DOUT_DIM=50257 -I DIR bench/bench_model.c DIR/gpt2s.c -lm -lpthread
+ *   (-DMODEL_HEADER='"file.h"' where the header is not named after the API's prefix)
  *   ./bench_model WEIGHTS TOKENS_FILE THREADS RUNS [LOGITS_OUT]
  *
  * prefill: reset, then forward(128 prompt tokens) -> 128 x vocab logits.
@@ -23,7 +24,11 @@
 #define API(name) CAT(MODEL, name)
 #define STR_(x) #x
 #define STR(x) STR_(x)
+#ifdef MODEL_HEADER
+#include MODEL_HEADER
+#else
 #include STR(MODEL.h)
+#endif
 
 /* Milliseconds on the monotonic clock. */
 static double now_ms(void) { return now() * 1e3; }

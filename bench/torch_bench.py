@@ -8,24 +8,13 @@ token after 127 cached, the present k/v computed too): medians of RUNS after
 one warm-up run, under torch.no_grad with THREADS intra-op threads.
 """
 import os
-import statistics
 import sys
-import time
 
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import models  # noqa: E402
-
-
-def median_ms(fn, runs):
-    fn()
-    t = []
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        fn()
-        t.append((time.perf_counter() - t0) * 1e3)
-    return statistics.median(t)
+from peer_timing import median_ms  # noqa: E402
 
 
 def main():
