@@ -6,6 +6,7 @@
 #define TFC_CODEGEN_H
 
 #include "ir.h"
+#include "target.h"   /* target/: kernel rows, target records */
 
 typedef enum { WEIGHTS_AUTO, WEIGHTS_EMBED, WEIGHTS_FILE } WeightsMode;
 
@@ -13,7 +14,7 @@ typedef enum { WEIGHTS_AUTO, WEIGHTS_EMBED, WEIGHTS_FILE } WeightsMode;
 #define CG_EMBED_LIMIT (1u << 20)
 
 typedef struct CgOptions {
-  Target target;             /* resolved target (never TARGET_HOST) */
+  TargetId target;           /* resolved target (never TARGET_HOST) */
   WeightsMode weights;       /* --weights=embed|file (auto: by CG_EMBED_LIMIT) */
   bool with_main;            /* --main: add the command-line driver */
   int opt_level;             /* for the header comment */
@@ -50,7 +51,7 @@ typedef struct CgEmit {
   const char *name;          /* the graph's name: prefix of the API */
   const char **cname;        /* by value id: C identifier (struct member) */
   bool *used;                /* by value id: read by a live node or a graph output */
-  bool *packed;              /* by value id: constant stored transposed ([K,N] -> [N,K]) */
+  bool *transposed;          /* by value id: constant stored transposed ([K,N] -> [N,K]) */
   int64_t *offset;           /* by value id: byte offset in the blob or the state memory */
   const Value *out_value;    /* the output its node writes straight into forward's out
                               * (pass_caller_output; no state buffer), or NULL: copied */

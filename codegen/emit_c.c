@@ -165,9 +165,9 @@ static int analyse(CgEmit *e) {
   size_t n = (size_t)g->n_values + 1;
   e->cname = arena_alloc(g->arena, sizeof(char *) * n);
   e->used = arena_alloc(g->arena, sizeof(bool) * n);
-  e->packed = arena_alloc(g->arena, sizeof(bool) * n);
+  e->transposed = arena_alloc(g->arena, sizeof(bool) * n);
   e->offset = arena_alloc(g->arena, sizeof(int64_t) * n);
-  if (!e->cname || !e->used || !e->packed || !e->offset) return -1;
+  if (!e->cname || !e->used || !e->transposed || !e->offset) return -1;
   for (int i = 0; i < g->n_nodes; i++) {
     const Node *nd = g->nodes[i];
     if (nd->dead) continue;
@@ -211,42 +211,53 @@ static int analyse(CgEmit *e) {
 
 /* ---- runtime files ---- */
 
-/* Copies runtime/<path> into the output once, after the files it names on
- * "// rt-needs: X" lines. */
+/* Copies runtime/<path> into the output once, after the files its PIECE row
+ * in target/kernels.def says it needs. */
 int cg_copy_runtime(CgEmit *e, const char *path) {
   for (int i = 0; i < e->n_files; i++)
     if (strcmp(e->files[i], path) == 0) return 0;
   const char *full = arena_printf(e->g->arena, "runtime/%s", path);
   if (!full) return -1;   /* out of memory: the driver reports it */
-  const char *text = cg_embedded_file(full);
-  if (!text || e->n_files == CG_MAX_FILES) {
+  const char *text = cg_embedded_file(full), *needs = tg_piece_needs(path);
+  if (!text || !needs || e->n_files == CG_MAX_FILES) {
     diag_error(LOC_NONE, "C emitter: runtime file '%s' is not built into this tfc", path);
     return -1;
   }
   e->files[e->n_files++] = path;
-  for (const char *p = strstr(text, "// rt-needs: "); p; p = strstr(p + 1, "// rt-needs: ")) {
-    const char *start = p + 13, *end = strchr(start, '\n');
-    char *need = arena_strdup(e->g->arena, start);
-    if (!need) return -1;   /* out of memory: the driver reports it */
-    if (end) need[end - start] = 0;
-    if (cg_copy_runtime(e, need)) return -1;
+  while (*needs) {
+    size_t len = strcspn(needs, " ");
+    char *need = arena_printf(e->g->arena, "%.*s", (int)len, needs);
+    if (!need || cg_copy_runtime(e, need)) return -1;   /* out of memory: the driver reports it */
+    needs += len + (needs[len] == ' ');
   }
   buf_printf(e->c, "// --- kernels: runtime/%s\n\n%s\n", path, text);
   return 0;
 }
 
-/* CPU features the copied files need ("// rt-cpu: avx512f"), checked at open. */
+/* Marks in isas[] the target of every kernel a live node calls. */
+static void kernel_isas(const CgEmit *e, bool isas[TARGET_COUNT]) {
+  for (int i = 0; i < e->g->n_nodes; i++) {
+    const Node *n = e->g->nodes[i];
+    const Kernel *k = tg_kernel(n->kernel), *act = tg_kernel(n->act_kernel);
+    if (n->dead) continue;
+    if (k) isas[k->isa] = true;
+    if (act) isas[act->isa] = true;
+  }
+}
+
+/* The CPU features of the targets whose kernels the model calls (their
+ * records' features), each checked once at open. */
 static void emit_cpu_checks(CgEmit *e) {
-  for (int i = 0; i < e->n_files; i++) {
-    const char *full = arena_printf(e->g->arena, "runtime/%s", e->files[i]);
-    const char *text = full ? cg_embedded_file(full) : NULL;
-    if (!text) continue;   /* out of memory: the driver reports it */
-    for (const char *p = strstr(text, "// rt-cpu: "); p; p = strstr(p + 1, "// rt-cpu: ")) {
-      int len = (int)strcspn(p + 11, " \n");
+  bool isas[TARGET_COUNT] = {0};
+  kernel_isas(e, isas);
+  for (int t = 0; t < TARGET_COUNT; t++) {
+    for (const char *f = isas[t] ? tg_target(t)->features : ""; *f;) {
+      int len = (int)strcspn(f, " ");
       buf_printf(e->c,
                  "  if (!__builtin_cpu_supports(\"%.*s\"))\n"
                  "    return fail_open(m, \"this program was built for %.*s, which this CPU lacks\");\n",
-                 len, p + 11, len, p + 11);
+                 len, f, len, f);
+      f += len + (f[len] == ' ');
     }
   }
 }

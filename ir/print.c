@@ -204,6 +204,27 @@ static void print_attr(Buf *b, const AttrDesc *d, const Attrs *at, int rank) {
   }
 }
 
+/* ---- kernel ids: spelled by the names target/ hands the IR ---- */
+
+static const char *const *kernel_names;
+static int n_kernel_names;
+
+void ir_set_kernel_names(const char *const *names, int count) {
+  kernel_names = names;
+  n_kernel_names = count;
+}
+
+const char *ir_kernel_name(KernelId k) {
+  return k > 0 && k < n_kernel_names ? kernel_names[k] : NULL;
+}
+
+/* ` kernel=rt_linear_packed_avx2` (or `kernel=#7` before ir_set_kernel_names). */
+static void print_kernel(Buf *b, const char *key, KernelId k) {
+  const char *name = ir_kernel_name(k);
+  if (name) buf_printf(b, " %s=%s", key, name);
+  else if (k) buf_printf(b, " %s=#%d", key, k);
+}
+
 static void print_attrs(Buf *b, const Node *n) {
   unsigned used = ir_op_attrs(n->op);
   for (int i = 0; i < ir_n_attr_desc; i++)
@@ -214,7 +235,8 @@ static void print_attrs(Buf *b, const Node *n) {
     buf_puts(b, " rasp="), print_string(b, r.data ? r.data : "");
     buf_free(&r);
   }
-  if (n->kernel) buf_puts(b, " kernel="), print_string(b, n->kernel);
+  print_kernel(b, "kernel", n->kernel);
+  print_kernel(b, "act_kernel", n->act_kernel);
   if (n->note) buf_puts(b, " note="), print_string(b, n->note);
 }
 
@@ -288,6 +310,7 @@ static void print_decls(Buf *b, const Graph *g) {
     buf_puts(b, "  const ");
     print_typed_value(b, v);
     if (v->source) buf_puts(b, " = "), print_string(b, v->source);
+    if (v->pack_nr) buf_printf(b, " packed=%d", v->pack_nr);
     buf_puts(b, "\n");
   }
 }

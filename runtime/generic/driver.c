@@ -19,8 +19,6 @@
  * generated model; new options go in rt_driver_parse (one branch each) and
  * act in rt_driver_main.
  */
-// rt-needs: generic/sampler.c
-// rt-needs: generic/tokenizer.c
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
