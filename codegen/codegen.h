@@ -50,6 +50,10 @@ typedef struct CgEmit {
   Buf *c;                    /* model.c being written */
   const char *name;          /* the graph's name: prefix of the API */
   const char **cname;        /* by value id: C identifier (struct member) */
+  const Value **order;       /* every value once, in model order: the input, then each live
+                              * node's inputs and output as the forward meets them, the rest
+                              * last; weights, state and names follow it, not value ids */
+  int n_order;
   bool *used;                /* by value id: read by a live node or a graph output */
   bool *transposed;          /* by value id: constant stored transposed ([K,N] -> [N,K]) */
   int64_t *offset;           /* by value id: byte offset in the blob or the state memory */

@@ -136,8 +136,10 @@ static bool is_c_keyword(const char *s) {
   return false;
 }
 
-/* A C identifier for v's debug name: "h.0.ln_1" -> "h_0_ln_1", unique in the model. */
-static const char *c_name(CgEmit *e, const Value *v) {
+/* A C identifier for v's debug name: "h.0.ln_1" -> "h_0_ln_1", unique in the
+ * model: a clash takes a suffix, the later value in model order (the first `k`
+ * of e->order are named). */
+static const char *c_name(CgEmit *e, const Value *v, int k) {
   Buf b = {0};
   if (!isalpha((unsigned char)v->name[0]) && v->name[0] != '_') buf_puts(&b, "v_");
   for (const char *p = v->name; *p; p++) {
@@ -149,13 +151,38 @@ static const char *c_name(CgEmit *e, const Value *v) {
     buf_puts(&b, "_");
   const char *base = arena_strdup(e->g->arena, b.data), *name = base;
   buf_free(&b);
-  for (int k = 2; name; k++) {   /* NULL: out of memory */
+  for (int suffix = 2; name; suffix++) {   /* NULL: out of memory */
     bool taken = false;
-    for (int i = 0; i < v->id && !taken; i++) taken = e->cname[i] && strcmp(e->cname[i], name) == 0;
+    for (int i = 0; i < k && !taken; i++) taken = strcmp(e->cname[e->order[i]->id], name) == 0;
     if (!taken) return name;
-    name = arena_printf(e->g->arena, "%s_%d", base, k);
+    name = arena_printf(e->g->arena, "%s_%d", base, suffix);
   }
   return NULL;
+}
+
+/* Appends v to e->order unless it is there (seen: by value id). */
+static void add_in_order(CgEmit *e, const Value *v, bool *seen) {
+  if (v && !seen[v->id]) seen[v->id] = true, e->order[e->n_order++] = v;
+}
+
+/* e->order: the values as the forward pass meets them (CgEmit.order), so the
+ * weights, the state and the names follow the model, not the order in which
+ * the frontend and the passes happened to create values. */
+static int order_values(CgEmit *e) {
+  const Graph *g = e->g;
+  bool *seen = arena_alloc(g->arena, sizeof(bool) * ((size_t)g->n_values + 1));
+  e->order = arena_alloc(g->arena, sizeof(Value *) * ((size_t)g->n_values + 1));
+  if (!seen || !e->order) return -1;
+  for (int i = 0; i < g->n_inputs; i++) add_in_order(e, g->inputs[i], seen);
+  for (int i = 0; i < g->n_nodes; i++) {
+    const Node *n = g->nodes[i];
+    if (n->dead) continue;
+    for (int k = 0; k < n->n_inputs; k++) add_in_order(e, n->inputs[k], seen);
+    add_in_order(e, n->out, seen);
+  }
+  for (int i = 0; i < g->n_outputs; i++) add_in_order(e, g->outputs[i], seen);
+  for (int i = 0; i < g->n_values; i++) add_in_order(e, g->values[i], seen);
+  return 0;
 }
 
 /* Marks values read by live nodes or outputs, names every value, and checks
@@ -181,8 +208,9 @@ static int analyse(CgEmit *e) {
       if (nd->inputs[k]) e->used[nd->inputs[k]->id] = true;
   }
   for (int i = 0; i < g->n_outputs; i++) e->used[g->outputs[i]->id] = true;
-  for (int i = 0; i < g->n_values; i++)
-    if (!(e->cname[i] = c_name(e, g->values[i]))) return -1;   /* out of memory */
+  if (order_values(e)) return -1;
+  for (int k = 0; k < e->n_order; k++)
+    if (!(e->cname[e->order[k]->id] = c_name(e, e->order[k], k))) return -1;   /* out of memory */
   if (g->n_inputs != 1 || g->inputs[0]->dtype != DT_I32 || g->inputs[0]->shape.rank != 1 ||
       g->inputs[0]->shape.dim[0] != IR_DIM_T) {
     diag_error(LOC_NONE, "C emitter: graph '%s' must have one input, token ids i32[T]", g->name);

@@ -78,10 +78,10 @@ static int append_const(const CgEmit *e, Buf *blob, const Value *v, bool transpo
 }
 
 int cg_plan_weights(CgEmit *e, Buf *blob) {
-  const Graph *g = e->g;
   static const char zeros[64];
-  for (int i = 0; i < g->n_values; i++) {
-    const Value *v = g->values[i];
+  for (int k = 0; k < e->n_order; k++) {
+    const Value *v = e->order[k];
+    int i = v->id;
     if (!v->is_const || !e->used[i]) continue;
     if (!v->data) {
       diag_error(v->loc, "C emitter: constant '%s' has no data", v->name);
@@ -108,11 +108,11 @@ static const char *dims_text(const CgEmit *e, Shape s, bool transposed) {
 }
 
 void cg_emit_weights_struct(CgEmit *e) {
-  const Graph *g = e->g;
   buf_printf(e->c, "// --- weights: one pointer per tensor (source name, shape)\n\n"
                    "typedef struct {\n");
-  for (int i = 0; i < g->n_values; i++) {
-    const Value *v = g->values[i];
+  for (int k = 0; k < e->n_order; k++) {
+    const Value *v = e->order[k];
+    int i = v->id;
     if (!v->is_const || !e->used[i]) continue;
     buf_printf(e->c, "  const %s *%s;  /* %s %s%s */\n", cg_c_type(v->dtype), e->cname[i],
                cg_comment(e, v->source ? v->source : v->name),
@@ -126,14 +126,14 @@ void cg_emit_weights_struct(CgEmit *e) {
 
 /* bind_weights: walks the blob in order, as llama2.c's memory_map_weights. */
 void cg_emit_bind_weights(CgEmit *e) {
-  const Graph *g = e->g;
   buf_printf(e->c,
              "/* Points every weight into the blob (%lld bytes), in order. */\n"
              "static void bind_weights(%s_Weights *w, const void *blob) {\n"
              "  const unsigned char *p = blob;\n  (void)p;\n",
              (long long)e->blob_bytes, e->name);
-  for (int i = 0; i < g->n_values; i++) {
-    const Value *v = g->values[i];
+  for (int k = 0; k < e->n_order; k++) {
+    const Value *v = e->order[k];
+    int i = v->id;
     if (!v->is_const || !e->used[i]) continue;
     buf_printf(e->c, "  w->%s = (const %s *)p;\n  p += %lld;\n", e->cname[i],
                cg_c_type(v->dtype), (long long)cg_align64(const_bytes(v)));

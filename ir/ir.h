@@ -284,6 +284,9 @@ void ir_compact(Graph *g);                    /* drop dead nodes from Graph.node
 /* Returns 0, or -1 after printing what is wrong (a compiler bug when it fails
  * after a pass: the message names the pass given in `after`). */
 int ir_verify(const Graph *g, const char *after);
+/* The packing facts alone (Value.pack_nr, Attrs.table_nr: what the C emitter
+ * packs the blob from), which ir_parse checks on what it reads.  0, or -1. */
+int ir_verify_packing(const Graph *g);
 
 /* ======================================================================
  * ir/print.c, ir/parse.c — the textual IR (docs/ir.md); round-trips exactly

@@ -225,13 +225,13 @@ static void print_kernel(Buf *b, const char *key, KernelId k) {
   else if (k) buf_printf(b, " %s=#%d", key, k);
 }
 
-static void print_attrs(Buf *b, const Node *n) {
+static void print_attrs(Buf *b, const Node *n, const Node *prev) {
   unsigned used = ir_op_attrs(n->op);
   for (int i = 0; i < ir_n_attr_desc; i++)
     if (used & ir_attr_desc[i].bit) print_attr(b, &ir_attr_desc[i], &n->attrs, n->out->shape.rank);
   if (ir_op_info[n->op].dialect == RASP && (n->attrs.rasp || n->out->rasp)) {
     Buf r = {0};   /* the RASP dialect's own attributes, as one string (ir/rasp.c) */
-    ir_rasp_attr_text(n, &r);
+    ir_rasp_attr_text(n, prev, &r);
     buf_puts(b, " rasp="), print_string(b, r.data ? r.data : "");
     buf_free(&r);
   }
@@ -242,7 +242,8 @@ static void print_attrs(Buf *b, const Node *n) {
 
 /* ---- statements ---- */
 
-static void print_node(Buf *b, const Node *n, const char *indent) {
+/* A node; prev is the live node printed before it (NULL for the first). */
+static void print_node(Buf *b, const Node *n, const Node *prev, const char *indent) {
   buf_puts(b, indent);
   print_typed_value(b, n->out);
   buf_printf(b, " = %s", ir_op_info[n->op].name);
@@ -250,7 +251,7 @@ static void print_node(Buf *b, const Node *n, const char *indent) {
     buf_puts(b, i ? ", " : " ");
     print_value_ref(b, n->inputs[i]);
   }
-  print_attrs(b, n);
+  print_attrs(b, n, prev);
   buf_puts(b, "\n");
 }
 
@@ -261,6 +262,7 @@ static bool same_layer(const char *a, const char *b) {
 /* Nodes in order; runs of nodes with the same layer tag go in one block. */
 static void print_nodes(Buf *b, const Graph *g) {
   const char *layer = NULL;
+  const Node *prev = NULL;
   for (int i = 0; i < g->n_nodes; i++) {
     const Node *n = g->nodes[i];
     if (n->dead) continue;
@@ -269,7 +271,8 @@ static void print_nodes(Buf *b, const Graph *g) {
       layer = n->layer;
       if (layer) buf_puts(b, "  layer "), print_string(b, layer), buf_puts(b, " {\n");
     }
-    print_node(b, n, layer ? "    " : "  ");
+    print_node(b, n, prev, layer ? "    " : "  ");
+    prev = n;
   }
   if (layer) buf_puts(b, "  }\n");
 }
