@@ -76,16 +76,18 @@ static const char *ref(const CgEmit *e, const Node *n, int k) {
   return k < n->n_inputs && n->inputs[k] ? cg_ref(e, n->inputs[k]) : "NULL";
 }
 
-/* The fused epilogue (passes/fuse_epilogue.c), in place on the output:
- * the activation, then the residual add. */
+/* The epilogue fuse_epilogue moved into a linear whose kernel does not fuse
+ * it: the activation, then the residual add, each a second pass in place on
+ * the output (the comments say so: nothing here is fused into the kernel). */
 static void emit_linear_epilogue(CgEmit *e, const Node *n) {
   const char *out = cg_ref(e, n->out);
   if (n->attrs.act)
-    buf_printf(e->c, "  %s(%s, %s, %s);   /* fused activation */\n",
+    buf_printf(e->c, "  %s(%s, %s, %s);   /* its activation, in place */\n",
                tg_kernel(n->act_kernel ? n->act_kernel : tg_portable((Op)n->attrs.act))->function,
                out, out, numel(e, n->out));
   if (n->n_inputs > 3 && n->inputs[3])
-    buf_printf(e->c, "  rt_add(%s, %s, %s, %s, %lld, %lld);   /* fused residual add */\n", out, out,
+    buf_printf(e->c, "  %s(%s, %s, %s, %s, %lld, %lld);   /* its residual add, in place */\n",
+               tg_kernel(KERNEL_ADD)->function, out, out,
                cg_ref(e, n->inputs[3]), rows(e, n->out), last(n->out), last(n->out));
 }
 
