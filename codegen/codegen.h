@@ -43,6 +43,13 @@ int cg_emit_rasp(const Graph *g, const CgOptions *opt, Buf *c, Buf *h);
  * ====================================================================== */
 #define CG_MAX_FILES 32
 
+/* The model's dimensions (emit_c_config.c); 0 where the graph has none. */
+typedef struct {
+  int64_t dim, hidden_dim, kv_dim;
+  int n_layers, n_heads, n_kv_heads, head_dim;
+  unsigned used;             /* which size names the forward used (its locals) */
+} CgConfig;
+
 /* What the C emitter knows about one model while it writes it. */
 typedef struct CgEmit {
   const Graph *g;
@@ -66,6 +73,7 @@ typedef struct CgEmit {
   int64_t kv_bytes;          /* of which KV caches */
   int64_t kv_offset;         /* where the KV caches start in the state memory */
   int64_t rope_offset;       /* where the rope tables start (after the attention scratch) */
+  CgConfig config;           /* the model's dimensions, and which names the forward used */
   const char *files[CG_MAX_FILES]; /* runtime files copied so far */
   int n_files;
 } CgEmit;
@@ -81,6 +89,13 @@ int cg_copy_runtime(CgEmit *e, const char *path);            /* "generic/norm.c"
 const char *cg_shape_text(const CgEmit *e, Shape s);         /* "[T,64]" */
 const char *cg_c_type(DType dt);                              /* "float", "int32_t", ... */
 int64_t cg_align64(int64_t x);                                /* rounded up to 64 bytes */
+/* emit_c_config.c */
+void cg_plan_config(CgEmit *e);         /* the model's dimensions, read off the graph */
+void cg_emit_config(CgEmit *e);         /* NAME_Config and the config constant */
+const char *cg_width(CgEmit *e, int64_t x);        /* "dim", "3 * dim", or "72" */
+const char *cg_heads(CgEmit *e, int x, bool kv);   /* "n_heads" / "n_kv_heads" (kv first), or "4" */
+const char *cg_head_dim(CgEmit *e, int x);         /* "head_dim", or "16" */
+void cg_emit_size_locals(CgEmit *e);    /* `const int dim = config.dim;` for each name used */
 /* emit_c_state.c */
 void cg_plan_state(CgEmit *e);          /* offsets of activations, KV caches, tables */
 void cg_emit_state(CgEmit *e);          /* NAME_State */

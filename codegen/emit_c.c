@@ -3,7 +3,7 @@
  * self-contained model.c (and model.h) laid out like llama2.c's run.c:
  *
  *   header comment   tfc version, input, command line, passes, memory table
- *   // --- config    NAME_Config: the sizes the API checks
+ *   // --- config    NAME_Config: the model's dimensions and the sizes the API checks
  *   // --- weights   NAME_Weights: one pointer per constant, bound by walking the blob
  *   // --- state     NAME_State: one buffer per activation, the KV caches (emit_c_state.c)
  *   // --- kernels   the runtime files the graph needs, copied verbatim
@@ -335,22 +335,6 @@ static void emit_header_comment(CgEmit *e) {
 
 static int64_t out_dim(const CgEmit *e) { return ir_last_dim(e->g->outputs[0]); }
 
-static void emit_config(CgEmit *e) {
-  const Graph *g = e->g;
-  buf_printf(e->c,
-             "// --- config: the sizes the API checks\n\n"
-             "typedef struct {\n"
-             "  int max_seq;     /* context: tokens in the KV cache plus new ones */\n"
-             "  int vocab_size;  /* valid token ids are 0 .. vocab_size-1 */\n"
-             "  int out_dim;     /* floats per output row: %s */\n"
-             "  int is_decoder;  /* 1: forward appends to the KV cache; 0: whole sequence */\n"
-             "} %s_Config;\n\n"
-             "static const %s_Config config = {%lld, %lld, %lld, %d};\n\n",
-             g->is_decoder ? "logits" : "hidden state", e->name, e->name, (long long)g->max_seq,
-             (long long)(g->vocab_size > 0 ? g->vocab_size : 2147483647), (long long)out_dim(e),
-             g->is_decoder ? 1 : 0);
-}
-
 /* ---- forward ---- */
 
 static void emit_errors(CgEmit *e) {
@@ -425,9 +409,9 @@ static int emit_forward(CgEmit *e) {
              "  if (!m || !tokens || !out || n <= 0)\n"
              "    return fail(-1, \"bad arguments (n = %%ld)\", n, 0, 0);\n"
              "  int pos0 = config.is_decoder ? m->pos : 0;  /* tokens already in the KV cache */\n"
-             "  if (n > config.max_seq - pos0)\n"
+             "  if (n > config.seq_len - pos0)\n"
              "    return fail(-3, \"context full: %%ld cached + %%ld new tokens > %%ld\", pos0, n,\n"
-             "                config.max_seq);\n"
+             "                config.seq_len);\n"
              "  for (int t = 0; t < n; t++)\n"
              "    if (tokens[t] < 0 || tokens[t] >= config.vocab_size)\n"
              "      return fail(-2, \"token %%ld (at %%ld) is outside 0..%%ld\", tokens[t], t,\n"
@@ -451,6 +435,7 @@ static int emit_forward(CgEmit *e) {
     rc = cg_emit_node(e, n);
   }
   e->c = c;
+  cg_emit_size_locals(e);
   wrap_lines(c, &steps);
   buf_free(&steps);
   if (rc) return -1;
@@ -595,7 +580,8 @@ int cg_emit_c(const Graph *g, const CgOptions *opt, Buf *c, Buf *h, Buf *weights
   if (rc == 0) rc = cg_plan_weights(&e, &blob);
   if (rc == 0) {
     cg_plan_state(&e);
-    emit_config(&e);
+    cg_plan_config(&e);
+    cg_emit_config(&e);
     cg_emit_weights_struct(&e);
     cg_emit_state(&e);
     emit_struct(&e);

@@ -66,11 +66,15 @@ static const char *rows(const CgEmit *e, const Value *v) {
   return cg_dims(e, v->shape, 0, v->shape.rank - 1);
 }
 
-static const char *numel(const CgEmit *e, const Value *v) {
-  return cg_dims(e, v->shape, 0, v->shape.rank);
-}
+/* v's last axis, named from the config where it is one of its sizes. */
+static const char *width(CgEmit *e, const Value *v) { return cg_width(e, ir_last_dim(v)); }
 
-static long long last(const Value *v) { return (long long)ir_last_dim(v); }
+/* Elements of v: rows times its width ("T * dim"). */
+static const char *numel(CgEmit *e, const Value *v) {
+  if (v->shape.rank < 2) return cg_dims(e, v->shape, 0, v->shape.rank);
+  const char *w = width(e, v);
+  return arena_printf(e->g->arena, strchr(w, ' ') ? "%s * (%s)" : "%s * %s", rows(e, v), w);
+}
 
 static const char *ref(const CgEmit *e, const Node *n, int k) {
   return k < n->n_inputs && n->inputs[k] ? cg_ref(e, n->inputs[k]) : "NULL";
@@ -86,9 +90,9 @@ static void emit_linear_epilogue(CgEmit *e, const Node *n) {
                tg_kernel(n->act_kernel ? n->act_kernel : tg_portable((Op)n->attrs.act))->function,
                out, out, numel(e, n->out));
   if (n->n_inputs > 3 && n->inputs[3])
-    buf_printf(e->c, "  %s(%s, %s, %s, %s, %lld, %lld);   /* its residual add, in place */\n",
+    buf_printf(e->c, "  %s(%s, %s, %s, %s, %s, %s);   /* its residual add, in place */\n",
                tg_kernel(KERNEL_ADD)->function, out, out,
-               cg_ref(e, n->inputs[3]), rows(e, n->out), last(n->out), last(n->out));
+               cg_ref(e, n->inputs[3]), rows(e, n->out), width(e, n->out), width(e, n->out));
 }
 
 /* A linear whose kernel applies the fused epilogue itself (kernel_fuses):
@@ -101,9 +105,9 @@ static void emit_linear_with_epilogue(CgEmit *e, const Node *n) {
                     : n->attrs.act == OP_SILU    ? "RT_ACT_SILU"
                                                  : "RT_ACT_NONE";
   emit_comment(e, n, "fused epilogue inside the kernel");
-  buf_printf(e->c, "  %s(%s, %s, %s, %s, %s, %lld, %lld, %s, %s, %s);\n", kernel_fn(n, KERNEL_NONE),
+  buf_printf(e->c, "  %s(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s);\n", kernel_fn(n, KERNEL_NONE),
              cg_ref(e, n->out), ref(e, n, 0), ref(e, n, 1), ref(e, n, 2), rows(e, n->out),
-             last(n->inputs[0]), last(n->out), layout, act, ref(e, n, 3));
+             width(e, n->inputs[0]), width(e, n->out), layout, act, ref(e, n, 3));
 }
 
 static void emit_linear(CgEmit *e, const Node *n) {
@@ -113,9 +117,9 @@ static void emit_linear(CgEmit *e, const Node *n) {
   }
   const Value *w = n->inputs[1];
   bool kn = n->attrs.w_layout == 1 && !w->pack_nr && !(w->is_const && e->transposed[w->id]);
-  long long K = last(n->inputs[0]), N = last(n->out);
+  const char *K = width(e, n->inputs[0]), *N = width(e, n->out);
   emit_comment(e, n, kn ? "W (k,n) stored as is" : NULL);
-  buf_printf(e->c, "  %s(%s, %s, %s, %s, %s, %lld, %lld);\n",
+  buf_printf(e->c, "  %s(%s, %s, %s, %s, %s, %s, %s);\n",
              kernel_fn(n, kn ? KERNEL_LINEAR_KN : KERNEL_LINEAR), cg_ref(e, n->out), ref(e, n, 0),
              ref(e, n, 1), ref(e, n, 2), rows(e, n->out), K, N);
   emit_linear_epilogue(e, n);
@@ -125,8 +129,8 @@ static void emit_binary(CgEmit *e, const Node *n, KernelId fn) {
   const Value *a = n->inputs[0], *b = n->inputs[1];
   bool row = !ir_shape_eq(a->shape, b->shape);
   emit_comment(e, n, row ? "b broadcast over rows" : NULL);
-  buf_printf(e->c, "  %s(%s, %s, %s, %s, %lld, %lld);\n", kernel_fn(n, fn), cg_ref(e, n->out),
-             cg_ref(e, a), cg_ref(e, b), rows(e, a), last(a), row ? 0 : last(a));
+  buf_printf(e->c, "  %s(%s, %s, %s, %s, %s, %s);\n", kernel_fn(n, fn), cg_ref(e, n->out),
+             cg_ref(e, a), cg_ref(e, b), rows(e, a), width(e, a), row ? "0" : width(e, a));
 }
 
 static void emit_unary(CgEmit *e, const Node *n, KernelId fn) {
@@ -139,15 +143,15 @@ static void emit_norm(CgEmit *e, const Node *n) {
   const char *eps = cg_float(e, n->attrs.eps);
   emit_comment(e, n, arena_printf(e->g->arena, "eps=%s", eps));
   if (n->op == OP_LAYERNORM)
-    buf_printf(e->c, "  %s(%s, %s, %s, %s, %s, %lld, %s);\n", kernel_fn(n, KERNEL_LAYERNORM),
+    buf_printf(e->c, "  %s(%s, %s, %s, %s, %s, %s, %s);\n", kernel_fn(n, KERNEL_LAYERNORM),
                cg_ref(e, n->out), ref(e, n, 0), ref(e, n, 1), ref(e, n, 2), rows(e, n->out),
-               last(n->out), eps);
+               width(e, n->out), eps);
   else if (n->op == OP_CRMSNORM)
-    buf_printf(e->c, "  %s(%s, %s, %s, %lld, %s);\n", kernel_fn(n, KERNEL_CRMSNORM),
-               cg_ref(e, n->out), ref(e, n, 0), rows(e, n->out), last(n->out), eps);
+    buf_printf(e->c, "  %s(%s, %s, %s, %s, %s);\n", kernel_fn(n, KERNEL_CRMSNORM),
+               cg_ref(e, n->out), ref(e, n, 0), rows(e, n->out), width(e, n->out), eps);
   else
-    buf_printf(e->c, "  %s(%s, %s, %s, %s, %lld, %s);\n", kernel_fn(n, KERNEL_RMSNORM),
-               cg_ref(e, n->out), ref(e, n, 0), ref(e, n, 1), rows(e, n->out), last(n->out), eps);
+    buf_printf(e->c, "  %s(%s, %s, %s, %s, %s, %s);\n", kernel_fn(n, KERNEL_RMSNORM),
+               cg_ref(e, n->out), ref(e, n, 0), ref(e, n, 1), rows(e, n->out), width(e, n->out), eps);
 }
 
 static void emit_rope(CgEmit *e, const Node *n) {
@@ -155,9 +159,9 @@ static void emit_rope(CgEmit *e, const Node *n) {
   bool inter = a->rope_style == ROPE_INTERLEAVED;
   emit_comment(e, n, arena_printf(e->g->arena, "theta=%g, %s pairs, at positions pos0+t",
                                   a->rope_theta, inter ? "interleaved" : "rotate-half"));
-  buf_printf(e->c, "  %s(%s, %s, %s, %d, %d, pos0, s->rope_table_%d, %d);\n",
-             kernel_fn(n, KERNEL_ROPE), cg_ref(e, n->out), ref(e, n, 0), rows(e, n->out), a->heads,
-             a->head_dim, cg_rope_table(e, n), inter);
+  buf_printf(e->c, "  %s(%s, %s, %s, %s, %s, pos0, s->rope_table_%d, %d);\n",
+             kernel_fn(n, KERNEL_ROPE), cg_ref(e, n->out), ref(e, n, 0), rows(e, n->out),
+             cg_heads(e, a->heads, false), cg_head_dim(e, a->head_dim), cg_rope_table(e, n), inter);
 }
 
 static int emit_attention(CgEmit *e, const Node *n) {
@@ -173,10 +177,11 @@ static int emit_attention(CgEmit *e, const Node *n) {
                                   a->heads, a->kv_heads, a->head_dim, a->causal ? ", causal" : "",
                                   a->window ? ", windowed" : ""));
   buf_printf(e->c,
-             "  %s(%s, %s, %s, %s, s->k_cache_%s, s->v_cache_%s, s->att, T, pos0, %d, %d, %d, %s, "
+             "  %s(%s, %s, %s, %s, s->k_cache_%s, s->v_cache_%s, s->att, T, pos0, %s, %s, %s, %s, "
              "%d, %d);\n",
              kernel_fn(n, KERNEL_ATTENTION), cg_ref(e, n->out), ref(e, n, 0), ref(e, n, 1),
-             ref(e, n, 2), cn, cn, a->heads, a->kv_heads, a->head_dim, cg_float(e, scale),
+             ref(e, n, 2), cn, cn, cg_heads(e, a->heads, false), cg_heads(e, a->kv_heads, true),
+             cg_head_dim(e, a->head_dim), cg_float(e, scale),
              a->causal, a->window);
   return 0;
 }
@@ -236,10 +241,10 @@ static int emit_embedding(CgEmit *e, const Node *n) {
     return -1;
   }
   emit_comment(e, n, nr ? arena_printf(e->g->arena, "table in panels of %d rows", nr) : NULL);
-  buf_printf(e->c, "  %s(%s, %s, %s, %s, %lld, %lld%s);\n",
+  buf_printf(e->c, "  %s(%s, %s, %s, %s, %s, %s%s);\n",
              kernel_fn(n, nr ? KERNEL_EMBEDDING_PACKED : KERNEL_EMBEDDING), cg_ref(e, n->out),
              cg_ref(e, table), ref(e, n, 1), numel(e, n->inputs[1]),
-             (long long)table->shape.dim[0], (long long)table->shape.dim[1],
+             cg_width(e, table->shape.dim[0]), cg_width(e, table->shape.dim[1]),
              nr ? arena_printf(e->g->arena, ", %d", nr) : "");
   return 0;
 }
@@ -268,9 +273,9 @@ int cg_emit_node(CgEmit *e, const Node *n) {
     return 0;
   case OP_LINEAR: emit_linear(e, n); return 0;
   case OP_MATMUL:
-    emit_simple(e, n, arena_printf(a, "%s(%s, %s, %s, %s, %lld, %lld)", kernel_fn(n, KERNEL_MATMUL),
+    emit_simple(e, n, arena_printf(a, "%s(%s, %s, %s, %s, %s, %s)", kernel_fn(n, KERNEL_MATMUL),
                                    out, ref(e, n, 0), ref(e, n, 1), rows(e, n->out),
-                                   last(n->inputs[0]), last(n->out)));
+                                   width(e, n->inputs[0]), width(e, n->out)));
     return 0;
   case OP_ADD: emit_binary(e, n, KERNEL_ADD); return 0;
   case OP_SUB: emit_binary(e, n, KERNEL_SUB); return 0;
@@ -287,12 +292,12 @@ int cg_emit_node(CgEmit *e, const Node *n) {
   case OP_RELU: emit_unary(e, n, KERNEL_RELU); return 0;
   case OP_SILU: emit_unary(e, n, KERNEL_SILU); return 0;
   case OP_SWIGLU:   /* gu (rows, 2F), gate first -> (rows, F) */
-    emit_simple(e, n, arena_printf(a, "%s(%s, %s, %s, %lld)", kernel_fn(n, KERNEL_SWIGLU), out,
-                                   ref(e, n, 0), rows(e, n->out), last(n->out)));
+    emit_simple(e, n, arena_printf(a, "%s(%s, %s, %s, %s)", kernel_fn(n, KERNEL_SWIGLU), out,
+                                   ref(e, n, 0), rows(e, n->out), width(e, n->out)));
     return 0;
   case OP_SOFTMAX:
-    emit_simple(e, n, arena_printf(a, "%s(%s, %s, %s, %lld)", kernel_fn(n, KERNEL_SOFTMAX), out,
-                                   ref(e, n, 0), rows(e, n->out), last(n->out)));
+    emit_simple(e, n, arena_printf(a, "%s(%s, %s, %s, %s)", kernel_fn(n, KERNEL_SOFTMAX), out,
+                                   ref(e, n, 0), rows(e, n->out), width(e, n->out)));
     return 0;
   case OP_ROPE: emit_rope(e, n); return 0;
   case OP_ATTENTION: return emit_attention(e, n);
