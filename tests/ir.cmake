@@ -48,4 +48,4 @@ add_test(NAME ir_roundtrip_families
          COMMAND ${TFC_PYTHON} ${CMAKE_CURRENT_SOURCE_DIR}/unit/ir_roundtrip.py --tfc $<TARGET_FILE:tfc>
                  --make-weights $<TARGET_FILE:tfc-make-weights> --src ${CMAKE_SOURCE_DIR}
                  --work ${CMAKE_CURRENT_BINARY_DIR}/ir_roundtrip_families)
-set_tests_properties(ir_roundtrip_families PROPERTIES LABELS "unit;no_asan")
+set_tests_properties(ir_roundtrip_families PROPERTIES LABELS unit)
