@@ -6,6 +6,7 @@
 #define TFC_CODEGEN_H
 
 #include "ir.h"
+#include "target.h"   /* target/: kernel rows, target records */
 
 typedef enum { WEIGHTS_AUTO, WEIGHTS_EMBED, WEIGHTS_FILE } WeightsMode;
 
@@ -13,7 +14,7 @@ typedef enum { WEIGHTS_AUTO, WEIGHTS_EMBED, WEIGHTS_FILE } WeightsMode;
 #define CG_EMBED_LIMIT (1u << 20)
 
 typedef struct CgOptions {
-  Target target;             /* resolved target (never TARGET_HOST) */
+  TargetId target;           /* resolved target (never TARGET_HOST) */
   WeightsMode weights;       /* --weights=embed|file (auto: by CG_EMBED_LIMIT) */
   bool with_main;            /* --main: add the command-line driver */
   int opt_level;             /* for the header comment */
@@ -53,6 +54,13 @@ int cg_emit_rasp(const Graph *g, const CgOptions *opt, Buf *c, Buf *h);
  * ====================================================================== */
 #define CG_MAX_FILES 32
 
+/* The model's dimensions (emit_c_config.c); 0 where the graph has none. */
+typedef struct {
+  int64_t dim, hidden_dim, kv_dim;
+  int n_layers, n_heads, n_kv_heads, head_dim;
+  unsigned used;             /* which size names the forward used (its locals) */
+} CgConfig;
+
 /* What the C emitter knows about one model while it writes it. */
 typedef struct CgEmit {
   const Graph *g;
@@ -60,8 +68,12 @@ typedef struct CgEmit {
   Buf *c;                    /* model.c being written */
   const char *name;          /* the graph's name: prefix of the API */
   const char **cname;        /* by value id: C identifier (struct member) */
+  const Value **order;       /* every value once, in model order: the input, then each live
+                              * node's inputs and output as the forward meets them, the rest
+                              * last; weights, state and names follow it, not value ids */
+  int n_order;
   bool *used;                /* by value id: read by a live node or a graph output */
-  bool *packed;              /* by value id: constant stored transposed ([K,N] -> [N,K]) */
+  bool *transposed;          /* by value id: constant stored transposed ([K,N] -> [N,K]) */
   int64_t *offset;           /* by value id: byte offset in the blob or the state memory */
   const Value *out_value;    /* the output its node writes straight into forward's out
                               * (pass_caller_output; no state buffer), or NULL: copied */
@@ -72,6 +84,7 @@ typedef struct CgEmit {
   int64_t kv_bytes;          /* of which KV caches */
   int64_t kv_offset;         /* where the KV caches start in the state memory */
   int64_t rope_offset;       /* where the rope tables start (after the attention scratch) */
+  CgConfig config;           /* the model's dimensions, and which names the forward used */
   const char *files[CG_MAX_FILES]; /* runtime files copied so far */
   int n_files;
 } CgEmit;
@@ -87,6 +100,13 @@ int cg_copy_runtime(CgEmit *e, const char *path);            /* "generic/norm.c"
 const char *cg_shape_text(const CgEmit *e, Shape s);         /* "[T,64]" */
 const char *cg_c_type(DType dt);                              /* "float", "int32_t", ... */
 int64_t cg_align64(int64_t x);                                /* rounded up to 64 bytes */
+/* emit_c_config.c */
+void cg_plan_config(CgEmit *e);         /* the model's dimensions, read off the graph */
+void cg_emit_config(CgEmit *e);         /* NAME_Config and the config constant */
+const char *cg_width(CgEmit *e, int64_t x);        /* "dim", "3 * dim", or "72" */
+const char *cg_heads(CgEmit *e, int x, bool kv);   /* "n_heads" / "n_kv_heads" (kv first), or "4" */
+const char *cg_head_dim(CgEmit *e, int x);         /* "head_dim", or "16" */
+void cg_emit_size_locals(CgEmit *e);    /* `const int dim = config.dim;` for each name used */
 /* emit_c_state.c */
 void cg_plan_state(CgEmit *e);          /* offsets of activations, KV caches, tables */
 void cg_emit_state(CgEmit *e);          /* NAME_State */

@@ -3,7 +3,7 @@
  * self-contained model.c (and model.h) laid out like llama2.c's run.c:
  *
  *   header comment   tfc version, input, command line, passes, memory table
- *   // --- config    NAME_Config: the sizes the API checks
+ *   // --- config    NAME_Config: the model's dimensions and the sizes the API checks
  *   // --- weights   NAME_Weights: one pointer per constant, bound by walking the blob
  *   // --- state     NAME_State: one buffer per activation, the KV caches (emit_c_state.c)
  *   // --- kernels   the runtime files the graph needs, copied verbatim
@@ -136,8 +136,10 @@ static bool is_c_keyword(const char *s) {
   return false;
 }
 
-/* A C identifier for v's debug name: "h.0.ln_1" -> "h_0_ln_1", unique in the model. */
-static const char *c_name(CgEmit *e, const Value *v) {
+/* A C identifier for v's debug name: "h.0.ln_1" -> "h_0_ln_1", unique in the
+ * model: a clash takes a suffix, the later value in model order (the first `k`
+ * of e->order are named). */
+static const char *c_name(CgEmit *e, const Value *v, int k) {
   Buf b = {0};
   if (!isalpha((unsigned char)v->name[0]) && v->name[0] != '_') buf_puts(&b, "v_");
   for (const char *p = v->name; *p; p++) {
@@ -149,13 +151,38 @@ static const char *c_name(CgEmit *e, const Value *v) {
     buf_puts(&b, "_");
   const char *base = arena_strdup(e->g->arena, b.data), *name = base;
   buf_free(&b);
-  for (int k = 2; name; k++) {   /* NULL: out of memory */
+  for (int suffix = 2; name; suffix++) {   /* NULL: out of memory */
     bool taken = false;
-    for (int i = 0; i < v->id && !taken; i++) taken = e->cname[i] && strcmp(e->cname[i], name) == 0;
+    for (int i = 0; i < k && !taken; i++) taken = strcmp(e->cname[e->order[i]->id], name) == 0;
     if (!taken) return name;
-    name = arena_printf(e->g->arena, "%s_%d", base, k);
+    name = arena_printf(e->g->arena, "%s_%d", base, suffix);
   }
   return NULL;
+}
+
+/* Appends v to e->order unless it is there (seen: by value id). */
+static void add_in_order(CgEmit *e, const Value *v, bool *seen) {
+  if (v && !seen[v->id]) seen[v->id] = true, e->order[e->n_order++] = v;
+}
+
+/* e->order: the values as the forward pass meets them (CgEmit.order), so the
+ * weights, the state and the names follow the model, not the order in which
+ * the frontend and the passes happened to create values. */
+static int order_values(CgEmit *e) {
+  const Graph *g = e->g;
+  bool *seen = arena_alloc(g->arena, sizeof(bool) * ((size_t)g->n_values + 1));
+  e->order = arena_alloc(g->arena, sizeof(Value *) * ((size_t)g->n_values + 1));
+  if (!seen || !e->order) return -1;
+  for (int i = 0; i < g->n_inputs; i++) add_in_order(e, g->inputs[i], seen);
+  for (int i = 0; i < g->n_nodes; i++) {
+    const Node *n = g->nodes[i];
+    if (n->dead) continue;
+    for (int k = 0; k < n->n_inputs; k++) add_in_order(e, n->inputs[k], seen);
+    add_in_order(e, n->out, seen);
+  }
+  for (int i = 0; i < g->n_outputs; i++) add_in_order(e, g->outputs[i], seen);
+  for (int i = 0; i < g->n_values; i++) add_in_order(e, g->values[i], seen);
+  return 0;
 }
 
 /* Marks values read by live nodes or outputs, names every value, and checks
@@ -165,9 +192,9 @@ static int analyse(CgEmit *e) {
   size_t n = (size_t)g->n_values + 1;
   e->cname = arena_alloc(g->arena, sizeof(char *) * n);
   e->used = arena_alloc(g->arena, sizeof(bool) * n);
-  e->packed = arena_alloc(g->arena, sizeof(bool) * n);
+  e->transposed = arena_alloc(g->arena, sizeof(bool) * n);
   e->offset = arena_alloc(g->arena, sizeof(int64_t) * n);
-  if (!e->cname || !e->used || !e->packed || !e->offset) return -1;
+  if (!e->cname || !e->used || !e->transposed || !e->offset) return -1;
   for (int i = 0; i < g->n_nodes; i++) {
     const Node *nd = g->nodes[i];
     if (nd->dead) continue;
@@ -181,8 +208,9 @@ static int analyse(CgEmit *e) {
       if (nd->inputs[k]) e->used[nd->inputs[k]->id] = true;
   }
   for (int i = 0; i < g->n_outputs; i++) e->used[g->outputs[i]->id] = true;
-  for (int i = 0; i < g->n_values; i++)
-    if (!(e->cname[i] = c_name(e, g->values[i]))) return -1;   /* out of memory */
+  if (order_values(e)) return -1;
+  for (int k = 0; k < e->n_order; k++)
+    if (!(e->cname[e->order[k]->id] = c_name(e, e->order[k], k))) return -1;   /* out of memory */
   if (g->n_inputs != 1 || g->inputs[0]->dtype != DT_I32 || g->inputs[0]->shape.rank != 1 ||
       g->inputs[0]->shape.dim[0] != IR_DIM_T) {
     diag_error(LOC_NONE, "C emitter: graph '%s' must have one input, token ids i32[T]", g->name);
@@ -211,42 +239,53 @@ static int analyse(CgEmit *e) {
 
 /* ---- runtime files ---- */
 
-/* Copies runtime/<path> into the output once, after the files it names on
- * "// rt-needs: X" lines. */
+/* Copies runtime/<path> into the output once, after the files its PIECE row
+ * in target/kernels.def says it needs. */
 int cg_copy_runtime(CgEmit *e, const char *path) {
   for (int i = 0; i < e->n_files; i++)
     if (strcmp(e->files[i], path) == 0) return 0;
   const char *full = arena_printf(e->g->arena, "runtime/%s", path);
   if (!full) return -1;   /* out of memory: the driver reports it */
-  const char *text = cg_embedded_file(full);
-  if (!text || e->n_files == CG_MAX_FILES) {
+  const char *text = cg_embedded_file(full), *needs = tg_piece_needs(path);
+  if (!text || !needs || e->n_files == CG_MAX_FILES) {
     diag_error(LOC_NONE, "C emitter: runtime file '%s' is not built into this tfc", path);
     return -1;
   }
   e->files[e->n_files++] = path;
-  for (const char *p = strstr(text, "// rt-needs: "); p; p = strstr(p + 1, "// rt-needs: ")) {
-    const char *start = p + 13, *end = strchr(start, '\n');
-    char *need = arena_strdup(e->g->arena, start);
-    if (!need) return -1;   /* out of memory: the driver reports it */
-    if (end) need[end - start] = 0;
-    if (cg_copy_runtime(e, need)) return -1;
+  while (*needs) {
+    size_t len = strcspn(needs, " ");
+    char *need = arena_printf(e->g->arena, "%.*s", (int)len, needs);
+    if (!need || cg_copy_runtime(e, need)) return -1;   /* out of memory: the driver reports it */
+    needs += len + (needs[len] == ' ');
   }
   buf_printf(e->c, "// --- kernels: runtime/%s\n\n%s\n", path, text);
   return 0;
 }
 
-/* CPU features the copied files need ("// rt-cpu: avx512f"), checked at open. */
+/* Marks in isas[] the target of every kernel a live node calls. */
+static void kernel_isas(const CgEmit *e, bool isas[TARGET_COUNT]) {
+  for (int i = 0; i < e->g->n_nodes; i++) {
+    const Node *n = e->g->nodes[i];
+    const Kernel *k = tg_kernel(n->kernel), *act = tg_kernel(n->act_kernel);
+    if (n->dead) continue;
+    if (k) isas[k->isa] = true;
+    if (act) isas[act->isa] = true;
+  }
+}
+
+/* The CPU features of the targets whose kernels the model calls (their
+ * records' features), each checked once at open. */
 static void emit_cpu_checks(CgEmit *e) {
-  for (int i = 0; i < e->n_files; i++) {
-    const char *full = arena_printf(e->g->arena, "runtime/%s", e->files[i]);
-    const char *text = full ? cg_embedded_file(full) : NULL;
-    if (!text) continue;   /* out of memory: the driver reports it */
-    for (const char *p = strstr(text, "// rt-cpu: "); p; p = strstr(p + 1, "// rt-cpu: ")) {
-      int len = (int)strcspn(p + 11, " \n");
+  bool isas[TARGET_COUNT] = {0};
+  kernel_isas(e, isas);
+  for (int t = 0; t < TARGET_COUNT; t++) {
+    for (const char *f = isas[t] ? tg_target(t)->features : ""; *f;) {
+      int len = (int)strcspn(f, " ");
       buf_printf(e->c,
                  "  if (!__builtin_cpu_supports(\"%.*s\"))\n"
                  "    return fail_open(m, \"this program was built for %.*s, which this CPU lacks\");\n",
-                 len, p + 11, len, p + 11);
+                 len, f, len, f);
+      f += len + (f[len] == ' ');
     }
   }
 }
@@ -295,22 +334,6 @@ static void emit_header_comment(CgEmit *e) {
 }
 
 static int64_t out_dim(const CgEmit *e) { return ir_last_dim(e->g->outputs[0]); }
-
-static void emit_config(CgEmit *e) {
-  const Graph *g = e->g;
-  buf_printf(e->c,
-             "// --- config: the sizes the API checks\n\n"
-             "typedef struct {\n"
-             "  int max_seq;     /* context: tokens in the KV cache plus new ones */\n"
-             "  int vocab_size;  /* valid token ids are 0 .. vocab_size-1 */\n"
-             "  int out_dim;     /* floats per output row: %s */\n"
-             "  int is_decoder;  /* 1: forward appends to the KV cache; 0: whole sequence */\n"
-             "} %s_Config;\n\n"
-             "static const %s_Config config = {%lld, %lld, %lld, %d};\n\n",
-             g->is_decoder ? "logits" : "hidden state", e->name, e->name, (long long)g->max_seq,
-             (long long)(g->vocab_size > 0 ? g->vocab_size : 2147483647), (long long)out_dim(e),
-             g->is_decoder ? 1 : 0);
-}
 
 /* ---- forward ---- */
 
@@ -386,9 +409,9 @@ static int emit_forward(CgEmit *e) {
              "  if (!m || !tokens || !out || n <= 0)\n"
              "    return fail(-1, \"bad arguments (n = %%ld)\", n, 0, 0);\n"
              "  int pos0 = config.is_decoder ? m->pos : 0;  /* tokens already in the KV cache */\n"
-             "  if (n > config.max_seq - pos0)\n"
+             "  if (n > config.seq_len - pos0)\n"
              "    return fail(-3, \"context full: %%ld cached + %%ld new tokens > %%ld\", pos0, n,\n"
-             "                config.max_seq);\n"
+             "                config.seq_len);\n"
              "  for (int t = 0; t < n; t++)\n"
              "    if (tokens[t] < 0 || tokens[t] >= config.vocab_size)\n"
              "      return fail(-2, \"token %%ld (at %%ld) is outside 0..%%ld\", tokens[t], t,\n"
@@ -412,6 +435,7 @@ static int emit_forward(CgEmit *e) {
     rc = cg_emit_node(e, n);
   }
   e->c = c;
+  cg_emit_size_locals(e);
   wrap_lines(c, &steps);
   buf_free(&steps);
   if (rc) return -1;
@@ -556,7 +580,8 @@ int cg_emit_c(const Graph *g, const CgOptions *opt, Buf *c, Buf *h, Buf *weights
   if (rc == 0) rc = cg_plan_weights(&e, &blob);
   if (rc == 0) {
     cg_plan_state(&e);
-    emit_config(&e);
+    cg_plan_config(&e);
+    cg_emit_config(&e);
     cg_emit_weights_struct(&e);
     cg_emit_state(&e);
     emit_struct(&e);

@@ -69,8 +69,9 @@ static int64_t rope_table_bytes(const CgEmit *e, const Node *n) {
 void cg_plan_state(CgEmit *e) {
   const Graph *g = e->g;
   int64_t at = cg_align64(g->plan_bytes);
-  for (int i = 0; i < g->n_values; i++) {
-    const Value *v = g->values[i];
+  for (int k = 0; k < e->n_order; k++) {
+    const Value *v = e->order[k];
+    int i = v->id;
     if (!is_activation(e, v)) continue;
     if (v->planned) {
       e->offset[i] = v->plan_offset;
@@ -98,8 +99,9 @@ void cg_emit_state(CgEmit *e) {
   Buf *c = e->c;
   buf_printf(c, "// --- state: activations (T = tokens in this call), KV caches, scratch\n\n"
                 "typedef struct {\n");
-  for (int i = 0; i < g->n_values; i++) {
-    const Value *v = g->values[i];
+  for (int k = 0; k < e->n_order; k++) {
+    const Value *v = e->order[k];
+    int i = v->id;
     if (!is_activation(e, v)) continue;
     buf_printf(c, "  %s *%s;  /* %s %s */\n", cg_c_type(v->dtype), e->cname[i],
                cg_comment(e, v->name), cg_shape_text(e, v->shape));
@@ -132,8 +134,9 @@ void cg_emit_bind_state(CgEmit *e) {
                 "static void bind_state(%s_State *s, unsigned char *mem) {\n",
              (long long)e->state_bytes, g->plan_bytes ? "; the memory plan shares bytes" : "",
              e->name);
-  for (int i = 0; i < g->n_values; i++) {
-    const Value *v = g->values[i];
+  for (int k = 0; k < e->n_order; k++) {
+    const Value *v = e->order[k];
+    int i = v->id;
     if (!is_activation(e, v)) continue;
     buf_printf(c, "  s->%s = (%s *)(mem + %lld);\n", e->cname[i], cg_c_type(v->dtype),
                (long long)e->offset[i]);

@@ -7,12 +7,14 @@
  * bind_weights walks one pointer through the blob in the same order, like
  * llama2.c's memory_map_weights.
  *
- * Pre-packing: a Conv1D weight [K,N] read only as a linear weight with
- * w_layout=1 is stored transposed, [N,K], so every linear runs the same
- * row-major kernel.  The header and checksum code is the runtime's own (the
+ * Layouts: a weight prepack marked (Value.pack_nr) is written in the panels
+ * of its target's kernels (tg_pack_panels); otherwise a Conv1D weight [K,N]
+ * read only as a linear weight with w_layout=1 is stored transposed, [N,K],
+ * so every linear runs the same row-major kernel.  The header and checksum code is the runtime's own (the
  * file is included here), so tfc and the generated program agree by
  * construction.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "codegen.h"
@@ -23,10 +25,10 @@ static int64_t const_bytes(const Value *v) {
 }
 
 /* Is every use of v a linear weight in [K,N] layout, so that it may be stored [N,K]? */
-static bool packable(const CgEmit *e, const Value *v) {
+static bool transposable(const CgEmit *e, const Value *v) {
   const Graph *g = e->g;
   int uses = 0;
-  if (v->packed || v->dtype != DT_F32 || v->shape.rank != 2) return false;  /* prepack did it */
+  if (v->pack_nr || v->dtype != DT_F32 || v->shape.rank != 2) return false;  /* prepack did it */
   for (int i = 0; i < g->n_outputs; i++)
     if (g->outputs[i] == v) return false;
   for (int i = 0; i < g->n_nodes; i++) {
@@ -41,35 +43,53 @@ static bool packable(const CgEmit *e, const Value *v) {
   return uses > 0;
 }
 
-/* Appends v's data to blob, transposed from [K,N] to [N,K] when packed. */
-static void append_const(Buf *blob, const Value *v, bool packed) {
-  if (v->packed) {   /* passes/prepack.c: panels of v->pack_nr outputs (runtime/pack.h) */
-    buf_append(blob, v->packed, (size_t)const_bytes(v));
-    return;
+/* The w_layout of the linears reading v as their weight (the verifier saw
+ * that a packed constant has only such readers, one layout, and embeddings). */
+static int weight_layout(const Graph *g, const Value *v) {
+  for (int i = 0; i < g->n_nodes; i++) {
+    const Node *n = g->nodes[i];
+    if (!n->dead && n->op == OP_LINEAR && n->inputs[1] == v) return n->attrs.w_layout;
   }
-  if (!packed) {
+  return 0;   /* only embeddings read it: a [V,D] table is an [N,K] weight */
+}
+
+/* Appends v's data to blob: in panels of v->pack_nr outputs when prepack
+ * packed it (target/target.c, runtime/pack.h), transposed from [K,N] to
+ * [N,K] when `transposed`, else as it is. */
+static int append_const(const CgEmit *e, Buf *blob, const Value *v, bool transposed) {
+  if (v->pack_nr) {
+    int64_t n = ir_numel(v->shape, 1);
+    float *panels = malloc(sizeof(float) * (size_t)n);
+    if (!panels) return diag_error(v->loc, "out of memory"), -1;
+    tg_pack_panels(v, weight_layout(e->g, v), v->pack_nr, panels);
+    buf_append(blob, panels, sizeof(float) * (size_t)n);
+    free(panels);
+    return 0;
+  }
+  if (!transposed) {
     buf_append(blob, v->data, (size_t)const_bytes(v));
-    return;
+    return 0;
   }
   const float *w = v->data;
   int64_t K = v->shape.dim[0], N = v->shape.dim[1];
   for (int64_t n = 0; n < N; n++)
     for (int64_t k = 0; k < K; k++) buf_append(blob, &w[k * N + n], sizeof(float));
+  return 0;
 }
 
 int cg_plan_weights(CgEmit *e, Buf *blob) {
-  const Graph *g = e->g;
   static const char zeros[64];
-  for (int i = 0; i < g->n_values; i++) {
-    const Value *v = g->values[i];
+  for (int k = 0; k < e->n_order; k++) {
+    const Value *v = e->order[k];
+    int i = v->id;
     if (!v->is_const || !e->used[i]) continue;
     if (!v->data) {
       diag_error(v->loc, "C emitter: constant '%s' has no data", v->name);
       return -1;
     }
-    e->packed[i] = packable(e, v);
+    e->transposed[i] = transposable(e, v);
     e->offset[i] = (int64_t)blob->len;
-    append_const(blob, v, e->packed[i]);
+    if (append_const(e, blob, v, e->transposed[i])) return -1;
     buf_append(blob, zeros, (size_t)(cg_align64((int64_t)blob->len) - (int64_t)blob->len));
   }
   e->blob_bytes = (int64_t)blob->len;
@@ -88,16 +108,16 @@ static const char *dims_text(const CgEmit *e, Shape s, bool transposed) {
 }
 
 void cg_emit_weights_struct(CgEmit *e) {
-  const Graph *g = e->g;
   buf_printf(e->c, "// --- weights: one pointer per tensor (source name, shape)\n\n"
                    "typedef struct {\n");
-  for (int i = 0; i < g->n_values; i++) {
-    const Value *v = g->values[i];
+  for (int k = 0; k < e->n_order; k++) {
+    const Value *v = e->order[k];
+    int i = v->id;
     if (!v->is_const || !e->used[i]) continue;
     buf_printf(e->c, "  const %s *%s;  /* %s %s%s */\n", cg_c_type(v->dtype), e->cname[i],
                cg_comment(e, v->source ? v->source : v->name),
-               dims_text(e, v->shape, e->packed[i]),
-               v->packed ? arena_printf(e->g->arena, ", pre-packed in panels of %d outputs",
+               dims_text(e, v->shape, e->transposed[i]),
+               v->pack_nr ? arena_printf(e->g->arena, ", pre-packed in panels of %d outputs",
                                         v->pack_nr) : "");
   }
   buf_printf(e->c, "  char unused_;  /* keeps the struct non-empty */\n} %s_Weights;\n\n",
@@ -106,14 +126,14 @@ void cg_emit_weights_struct(CgEmit *e) {
 
 /* bind_weights: walks the blob in order, as llama2.c's memory_map_weights. */
 void cg_emit_bind_weights(CgEmit *e) {
-  const Graph *g = e->g;
   buf_printf(e->c,
              "/* Points every weight into the blob (%lld bytes), in order. */\n"
              "static void bind_weights(%s_Weights *w, const void *blob) {\n"
              "  const unsigned char *p = blob;\n  (void)p;\n",
              (long long)e->blob_bytes, e->name);
-  for (int i = 0; i < g->n_values; i++) {
-    const Value *v = g->values[i];
+  for (int k = 0; k < e->n_order; k++) {
+    const Value *v = e->order[k];
+    int i = v->id;
     if (!v->is_const || !e->used[i]) continue;
     buf_printf(e->c, "  w->%s = (const %s *)p;\n  p += %lld;\n", e->cname[i],
                cg_c_type(v->dtype), (long long)cg_align64(const_bytes(v)));

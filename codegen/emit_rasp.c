@@ -306,9 +306,7 @@ static void emit_source_comment(Emitter *e, const Node *nd, const char **last) {
   const char *src = nd->out->rasp->src;
   if (!src || src == *last) return;
   *last = src;
-  const char *file = nd->loc.file ? nd->loc.file : "?";
-  if (strrchr(file, '/')) file = strrchr(file, '/') + 1;
-  buf_printf(e->c, "\n  /* %s:%d: %s */\n", file, nd->out->rasp->src_line, src);
+  buf_printf(e->c, "\n  /* %s:%d: %s */\n", ir_rasp_src_file(nd), nd->out->rasp->src_line, src);
 }
 
 static int array_count(const Emitter *e) {
@@ -344,7 +342,7 @@ static void emit_program(Emitter *e) {
     buf_printf(c, "  RtVal *%s = mem + %d * (size_t)n;\n", out, slot++);
     emit_node_body(e, nd, out);
     buf_printf(c, "  if (%s_check(%s, n, \"%s\", %d)) goto done;\n", e->name, out, nd->out->name,
-               nd->loc.line);
+               nd->out->rasp->src_line);
   }
   buf_printf(c, "\n  /* output: %s */\n", g->outputs[0]->name);
   buf_printf(c, "  for (int i = 0; i < n; i++) {\n    char text[48];\n"

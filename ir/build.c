@@ -16,18 +16,6 @@ const OpInfo ir_op_info[OP_COUNT] = {
 #undef X
 };
 
-static const char *const target_names[] = {"host", "generic", "x86-64-avx2", "x86-64-avx512",
-                                            "aarch64-neon", "cuda"};
-_Static_assert(sizeof target_names / sizeof target_names[0] == TARGET_COUNT, "a target per name");
-
-const char *ir_target_name(Target t) { return t >= 0 && t < TARGET_COUNT ? target_names[t] : "?"; }
-
-int ir_parse_target(const char *name, Target *t) {
-  for (int i = 0; i < TARGET_COUNT; i++)
-    if (strcmp(name, target_names[i]) == 0) return *t = (Target)i, 0;
-  return -1;
-}
-
 static const char *current_layer;
 
 Graph *ir_graph_new(Arena *a, const char *name, Family family) {

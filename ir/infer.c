@@ -148,7 +148,8 @@ bool ir_infer(Op op, Value **in, int n, const Attrs *at, Loc loc, DType *dt, Sha
   const OpInfo *info = &ir_op_info[op];
   CHECK(info->arity < 0 || info->arity == n, "%s: expected %d inputs, found %d", info->name,
         info->arity, n);
-  for (int i = 0; i < n; i++) CHECK(in[i], "%s: input %d is missing", info->name, i);
+  for (int i = 0; i < n; i++)   /* only a linear's bias is optional (absent: `_`) */
+    CHECK(in[i] || (op == OP_LINEAR && i == 2), "%s: input %d is missing", info->name, i);
   *dt = DT_F32;
   memset(shape, 0, sizeof *shape);
   switch (op) {

@@ -173,6 +173,12 @@ extern const OpInfo ir_op_info[OP_COUNT];   /* ir/build.c */
  * ====================================================================== */
 typedef struct Node Node;
 
+/* A runtime kernel: a row of target/kernels.def (target/target.h names the
+ * rows, KERNEL_*); 0 = none, the op's portable kernel.  The IR knows no
+ * kernels: it stores the id, and spells it in the textual IR by the names the
+ * target library hands it (ir_set_kernel_names). */
+typedef int KernelId;
+
 typedef struct Value {
   int id;                 /* index in Graph.values; stable while printing */
   const char *name;       /* debug name from the model ("h.0.ln_1"), unique in the graph */
@@ -192,9 +198,9 @@ typedef struct Value {
   int64_t plan_offset;    /* planned: byte offset in the activation arena (T = max_seq) */
   bool plan_out;          /* the plan put it in the caller's out buffer (NAME_forward's out), not
                            * the arena: no arena bytes, planned stays false ("@out" in text) */
-  const float *packed;    /* prepack: the same weight in panels of pack_nr outputs (runtime/pack.h),
-                           * what the blob stores; data stays row-major for the interpreter */
-  int pack_nr;            /* prepack: panel width; 0 = not packed */
+  int pack_nr;            /* prepack: the blob stores this weight in panels of pack_nr output
+                           * columns (the target's layout; codegen packs it); data stays
+                           * row-major, what the IR means.  0 = row-major.  ("packed=16") */
 } Value;
 
 /* Attributes: plain fields; each op reads the ones its ops.def line names. */
@@ -235,26 +241,10 @@ struct Node {
   const char *layer;      /* the layer it belongs to ("h.0"), for comments; NULL at top level */
   const char *note;       /* what a pass did here ("LN -> RMSNorm, exact"); NULL if untouched */
   bool dead;              /* removed by a pass; skipped everywhere */
-  const char *kernel;     /* runtime kernel chosen by kernel selection; NULL = portable C */
-  const char *act_kernel; /* kernel selection: "FILE:function" applying a linear's fused attrs.act
-                           * in place (codegen); NULL = the portable rt_<act> */
+  KernelId kernel;        /* the runtime kernel kernel selection chose; 0 = the portable one */
+  KernelId act_kernel;    /* kernel selection: the kernel applying a linear's fused attrs.act in
+                           * place after it (a linear kernel that does not fuse it); 0 = portable */
 };
-
-/* Code generation targets (codegen and kernel selection). */
-typedef enum {
-  TARGET_HOST,      /* whatever the machine running tfc supports (resolved by the driver) */
-  TARGET_GENERIC,   /* portable C */
-  TARGET_AVX2,      /* x86-64 with AVX2 + FMA */
-  TARGET_AVX512,    /* x86-64 with AVX-512F */
-  TARGET_NEON,      /* aarch64 with NEON */
-  TARGET_CUDA,      /* NVIDIA GPUs through CUDA C */
-  TARGET_COUNT
-} Target;
-
-/* ir/build.c: a target's --target= spelling ("x86-64-avx2"), and the target
- * spelled name (0, or -1 when there is none); the driver and tests share them. */
-const char *ir_target_name(Target t);
-int ir_parse_target(const char *name, Target *t);
 
 typedef enum { FAMILY_GRAPH, FAMILY_GPT2, FAMILY_LLAMA, FAMILY_BERT, FAMILY_RASP } Family;
 
@@ -322,6 +312,9 @@ void ir_compact(Graph *g);                    /* drop dead nodes from Graph.node
 /* Returns 0, or -1 after printing what is wrong (a compiler bug when it fails
  * after a pass: the message names the pass given in `after`). */
 int ir_verify(const Graph *g, const char *after);
+/* The packing facts alone (Value.pack_nr, Attrs.table_nr: what the C emitter
+ * packs the blob from), which ir_parse checks on what it reads.  0, or -1. */
+int ir_verify_packing(const Graph *g);
 
 /* ======================================================================
  * ir/print.c, ir/parse.c — the textual IR (docs/ir.md); round-trips exactly
@@ -332,6 +325,12 @@ void ir_print(const Graph *g, Buf *out);
  * for tests).  Returns NULL after a diagnostic. */
 typedef const void *(*IrWeightLookup)(void *ctx, const char *source, DType dt, Shape shape);
 Graph *ir_parse(Arena *a, const char *text, const char *file, IrWeightLookup weights, void *ctx);
+/* The textual names of kernel ids 1..count-1 (names[0] unused), as QBE's main
+ * sets its global Target: the driver passes target/'s (tg_kernel_names).
+ * Until then a node with a kernel id prints "kernel=#ID", and kernel names do
+ * not parse. */
+void ir_set_kernel_names(const char *const *names, int count);
+const char *ir_kernel_name(KernelId k);   /* NULL: none, or no such name */
 
 /* The attributes each op reads (ir/print.c): the printer prints exactly these,
  * the parser accepts exactly these, the verifier checks them, and passes can

@@ -351,7 +351,7 @@ static const void *const_data(Parser *ps, const char *name, const char *source, 
   return d;
 }
 
-/* const ::= 'const' VALUE type ('=' STRING)? */
+/* const ::= 'const' VALUE type ('=' STRING)? ('packed=' INT)?   ('quant=' ...: reserved) */
 static bool parse_const(Parser *ps) {
   Loc loc = ps->tok.loc;
   const char *name, *source = NULL;
@@ -361,11 +361,17 @@ static bool parse_const(Parser *ps) {
     if (t.shape.dim[i] == IR_DIM_T) return error(ps, "constant '%%%s' cannot have a T dimension", name);
   if (is_punct(ps, '=') && (!next(ps) || !(source = take_string(ps, "a tensor name"))))
     return false;
+  int64_t nr = 0;
+  if (is_word(ps, "packed") && (!next(ps) || !expect_punct(ps, '=') || !take_int(ps, 1, 4096, &nr)))
+    return false;
+  if (is_word(ps, "quant"))   /* reserved for QuantInfo (docs/ir.md) */
+    return error(ps, "quant= is reserved for quantization facts; no pass records them yet");
   const void *data = const_data(ps, name, source, &t, loc);
   if (!data) return false;
   Value *v = ir_const(ps->g, name, t.dtype, t.shape, data, source, loc);
   if (!v) return error(ps, "out of memory");
   apply_plan(v, &t);
+  v->pack_nr = (int)nr;
   return expect_nl(ps);
 }
 
@@ -453,32 +459,46 @@ static bool parse_rasp_attr(Parser *ps, Node *n) {
   Loc loc = ps->tok.loc;
   const char *text, *why;
   if (!next(ps) || !expect_punct(ps, '=') || !(text = take_string(ps, "RASP attributes"))) return false;
-  if (ir_rasp_parse_attr_text(n, text, ps->arena, &why) == 0) return true;
+  const Node *prev = ps->g->n_nodes > 1 ? ps->g->nodes[ps->g->n_nodes - 2] : NULL;
+  if (ir_rasp_parse_attr_text(n, prev, text, ps->arena, &why) == 0) return true;
   diag_error(loc, "bad RASP attributes of '%%%s': %s", n->out->name, why);
   return false;
 }
 
-/* attr ::= KEY '=' value | FLAG | 'kernel=' STRING | 'note=' STRING
+/* KERNEL: one of the names ir_set_kernel_names was given. */
+static bool take_kernel(Parser *ps, KernelId *k) {
+  const char *w = ps->tok.kind == TK_WORD ? ps->tok.text : NULL;
+  for (KernelId i = 1; w && ir_kernel_name(i); i++)
+    if (strcmp(w, ir_kernel_name(i)) == 0) return *k = i, next(ps);
+  return error(ps, "expected a kernel name (target/kernels.def), got %s", tok_desc(&ps->tok));
+}
+
+/* The node facts a pass records beside the attributes, and the bit that
+ * catches one given twice. */
+static unsigned meta_bit(const char *key) {
+  return !strcmp(key, "kernel") ? 1u << 29 : !strcmp(key, "act_kernel") ? 1u << 30
+         : !strcmp(key, "note") ? 1u << 31 : 0;
+}
+
+/* attr ::= KEY '=' value | FLAG | 'kernel=' KERNEL | 'act_kernel=' KERNEL | 'note=' STRING
  * (RASP ops: the RASP dialect parses its own keys, e.g. the expression tree of
  * Attrs.rasp, through ir/rasp.h before this generic table is consulted.) */
 static bool parse_attr(Parser *ps, Node *n, unsigned *seen) {
   const char *key = ps->tok.text;
   if (!strcmp(key, "rasp") && ir_op_info[n->op].dialect == RASP) return parse_rasp_attr(ps, n);
   const AttrDesc *d = find_attr(key);
-  bool meta = !strcmp(key, "kernel") || !strcmp(key, "note");
+  unsigned meta = meta_bit(key);
   if (!meta && (!d || !(ir_op_attrs(n->op) & d->bit)))
     return error(ps, "%s takes no attribute '%s'", ir_op_info[n->op].name, key);
-  unsigned bit = d ? (unsigned)d->bit : key[0] == 'k' ? 1u << 30 : 1u << 31;
+  unsigned bit = d ? (unsigned)d->bit : meta;
   if (*seen & bit) return error(ps, "attribute '%s' given twice", key);
   *seen |= bit;
   if (!next(ps)) return false;
   if (d && d->kind == AK_BOOL) return parse_attr_value(ps, d, &n->attrs);
   if (!expect_punct(ps, '=')) return false;
   if (!meta) return parse_attr_value(ps, d, &n->attrs);
-  const char *s = take_string(ps, "a string");
-  if (!s) return false;
-  *(key[0] == 'k' ? &n->kernel : &n->note) = s;
-  return true;
+  if (meta != 1u << 31) return take_kernel(ps, meta == 1u << 29 ? &n->kernel : &n->act_kernel);
+  return (n->note = take_string(ps, "a string")) != NULL;
 }
 
 /* ---- nodes ---- */
@@ -638,5 +658,6 @@ static Graph *parse_graph(Parser *ps) {
 Graph *ir_parse(Arena *a, const char *text, const char *file, IrWeightLookup weights, void *ctx) {
   Parser ps = {.p = text, .at = diag_loc(file, 1, 1), .arena = a, .weights = weights, .ctx = ctx};
   if (!next(&ps)) return NULL;
-  return parse_graph(&ps);
+  Graph *g = parse_graph(&ps);
+  return g && ir_verify_packing(g) == 0 ? g : NULL;   /* "invalid IR: ..." at the line */
 }

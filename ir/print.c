@@ -204,23 +204,46 @@ static void print_attr(Buf *b, const AttrDesc *d, const Attrs *at, int rank) {
   }
 }
 
-static void print_attrs(Buf *b, const Node *n) {
+/* ---- kernel ids: spelled by the names target/ hands the IR ---- */
+
+static const char *const *kernel_names;
+static int n_kernel_names;
+
+void ir_set_kernel_names(const char *const *names, int count) {
+  kernel_names = names;
+  n_kernel_names = count;
+}
+
+const char *ir_kernel_name(KernelId k) {
+  return k > 0 && k < n_kernel_names ? kernel_names[k] : NULL;
+}
+
+/* ` kernel=rt_linear_packed_avx2` (or `kernel=#7` before ir_set_kernel_names). */
+static void print_kernel(Buf *b, const char *key, KernelId k) {
+  const char *name = ir_kernel_name(k);
+  if (name) buf_printf(b, " %s=%s", key, name);
+  else if (k) buf_printf(b, " %s=#%d", key, k);
+}
+
+static void print_attrs(Buf *b, const Node *n, const Node *prev) {
   unsigned used = ir_op_attrs(n->op);
   for (int i = 0; i < ir_n_attr_desc; i++)
     if (used & ir_attr_desc[i].bit) print_attr(b, &ir_attr_desc[i], &n->attrs, n->out->shape.rank);
   if (ir_op_info[n->op].dialect == RASP && (n->attrs.rasp || n->out->rasp)) {
     Buf r = {0};   /* the RASP dialect's own attributes, as one string (ir/rasp.c) */
-    ir_rasp_attr_text(n, &r);
+    ir_rasp_attr_text(n, prev, &r);
     buf_puts(b, " rasp="), print_string(b, r.data ? r.data : "");
     buf_free(&r);
   }
-  if (n->kernel) buf_puts(b, " kernel="), print_string(b, n->kernel);
+  print_kernel(b, "kernel", n->kernel);
+  print_kernel(b, "act_kernel", n->act_kernel);
   if (n->note) buf_puts(b, " note="), print_string(b, n->note);
 }
 
 /* ---- statements ---- */
 
-static void print_node(Buf *b, const Node *n, const char *indent) {
+/* A node; prev is the live node printed before it (NULL for the first). */
+static void print_node(Buf *b, const Node *n, const Node *prev, const char *indent) {
   buf_puts(b, indent);
   print_typed_value(b, n->out);
   buf_printf(b, " = %s", ir_op_info[n->op].name);
@@ -228,7 +251,7 @@ static void print_node(Buf *b, const Node *n, const char *indent) {
     buf_puts(b, i ? ", " : " ");
     print_value_ref(b, n->inputs[i]);
   }
-  print_attrs(b, n);
+  print_attrs(b, n, prev);
   buf_puts(b, "\n");
 }
 
@@ -239,6 +262,7 @@ static bool same_layer(const char *a, const char *b) {
 /* Nodes in order; runs of nodes with the same layer tag go in one block. */
 static void print_nodes(Buf *b, const Graph *g) {
   const char *layer = NULL;
+  const Node *prev = NULL;
   for (int i = 0; i < g->n_nodes; i++) {
     const Node *n = g->nodes[i];
     if (n->dead) continue;
@@ -247,7 +271,8 @@ static void print_nodes(Buf *b, const Graph *g) {
       layer = n->layer;
       if (layer) buf_puts(b, "  layer "), print_string(b, layer), buf_puts(b, " {\n");
     }
-    print_node(b, n, layer ? "    " : "  ");
+    print_node(b, n, prev, layer ? "    " : "  ");
+    prev = n;
   }
   if (layer) buf_puts(b, "  }\n");
 }
@@ -288,6 +313,7 @@ static void print_decls(Buf *b, const Graph *g) {
     buf_puts(b, "  const ");
     print_typed_value(b, v);
     if (v->source) buf_puts(b, " = "), print_string(b, v->source);
+    if (v->pack_nr) buf_printf(b, " packed=%d", v->pack_nr);
     buf_puts(b, "\n");
   }
 }

@@ -249,7 +249,7 @@ void ir_rasp_expr_print(const RaspExpr *e, Buf *out) {
 /* The dialect's attributes of n as one line of text (the textual IR prints it
  * as rasp="..."):  f=EXPR (map, zipmap, selector_combine), default=LITERAL
  * (aggregate), kind=KIND of the output, and `named` for a source variable. */
-void ir_rasp_attr_text(const Node *n, Buf *out) {
+void ir_rasp_attr_text(const Node *n, const Node *prev, Buf *out) {
   const char *sep = "";
   if (n->attrs.rasp) {
     buf_puts(out, n->op == OP_AGGREGATE ? "default=" : "f=");
@@ -259,7 +259,33 @@ void ir_rasp_attr_text(const Node *n, Buf *out) {
   if (n->out->rasp) {
     buf_printf(out, "%skind=%s", sep, ir_rasp_kind_name(n->out->rasp->kind));
     if (n->out->rasp->named) buf_puts(out, " named");
+    const RaspType *t = n->out->rasp, *p = prev && prev->out->rasp ? prev->out->rasp : NULL;
+    if (t->src && p && p->src == t->src) buf_puts(out, " src=^");
+    else if (t->src)   /* last: the statement runs to the end of the text */
+      buf_printf(out, " src=%s:%d: %s", ir_rasp_src_file(n), t->src_line, t->src);
   }
+}
+
+const char *ir_rasp_src_file(const Node *n) {
+  const char *file = n->out->rasp && n->out->rasp->src_file ? n->out->rasp->src_file
+                     : n->loc.file                          ? n->loc.file
+                                                            : "?";
+  return strrchr(file, '/') ? strrchr(file, '/') + 1 : file;
+}
+
+/* src=FILE:LINE: STATEMENT (the rest of the text), as ir_rasp_attr_text prints it. */
+static bool parse_src(const char *text, RaspType *t, Arena *a) {
+  for (const char *p = strchr(text, ':'); p; p = strchr(p + 1, ':')) {
+    char *end;
+    long line = strtol(p + 1, &end, 10);
+    if (end == p + 1 || end[0] != ':' || end[1] != ' ' || line < 0 || line > INT32_MAX) continue;
+    char *file = arena_strdup(a, text);
+    if (!file || !(t->src = arena_strdup(a, end + 2))) return false;
+    file[p - text] = 0;
+    t->src_file = file, t->src_line = (int)line;
+    return true;
+  }
+  return false;
 }
 
 /* ---- reading the attribute text back (ir/parse.c) ---- */
@@ -412,7 +438,9 @@ static bool parse_kind(TextParser *tp, RaspKind *k) {
   return fail_text(tp, "unknown kind"), false;
 }
 
-int ir_rasp_parse_attr_text(Node *n, const char *text, Arena *a, const char **error) {
+int ir_rasp_parse_attr_text(Node *n, const Node *prev, const char *text, Arena *a,
+                            const char **error) {
+  const RaspType *p = prev && prev->out->rasp ? prev->out->rasp : NULL;
   TextParser tp = {text, a, 0, NULL};
   RaspType *t = arena_alloc(a, sizeof(RaspType));
   if (!t) return *error = "out of memory", -1;
@@ -422,7 +450,13 @@ int ir_rasp_parse_attr_text(Node *n, const char *text, Arena *a, const char **er
     else if (eat(&tp, "f=") || eat(&tp, "default=")) n->attrs.rasp = parse_text_expr(&tp);
     else if (eat(&tp, "kind=")) parse_kind(&tp, &t->kind);
     else if (eat(&tp, "named")) t->named = true;
-    else fail_text(&tp, "unknown RASP attribute");
+    else if (eat(&tp, "src=^")) {
+      if (!p || !p->src) fail_text(&tp, "src=^ with no statement before");
+      else t->src = p->src, t->src_line = p->src_line, t->src_file = p->src_file;
+    } else if (eat(&tp, "src=")) {
+      if (!parse_src(tp.p, t, a)) fail_text(&tp, "src= must be FILE:LINE: STATEMENT");
+      tp.p += strlen(tp.p);
+    } else fail_text(&tp, "unknown RASP attribute");
   }
   if (n->op == OP_AGGREGATE && n->attrs.rasp && n->attrs.rasp->kind != RX_CONST)
     fail_text(&tp, "the default of aggregate must be a value");

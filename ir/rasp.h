@@ -35,6 +35,8 @@ struct RaspType {
   bool named;          /* bound to a source variable (else a temporary) */
   const char *src;     /* the source statement's first line, for comments in generated C */
   int src_line;        /* its line number */
+  const char *src_file; /* the file it is in (its name, no directory), when the textual IR
+                         * said so; NULL: the node's Loc names it */
 };
 
 /* Comparison predicates of select (attrs.predicate); also element-wise compares. */
@@ -94,10 +96,16 @@ void ir_rasp_val_print(RaspVal v, Buf *out);          /* as the program prints i
 void ir_rasp_val_print_literal(RaspVal v, Buf *out);  /* strings quoted */
 void ir_rasp_expr_print(const RaspExpr *e, Buf *out);  /* textual IR / comments */
 /* Textual IR: a rasp node's dialect attributes as one line of text
- * ("f=($0 + 1) kind=int named"), printed by ir/print.c as rasp="...", and
- * read back by ir/parse.c (0, or -1 with *error set). */
-void ir_rasp_attr_text(const Node *n, Buf *out);
-int ir_rasp_parse_attr_text(Node *n, const char *text, Arena *a, const char **error);
+ * ("f=($0 + 1) kind=int named src=sort.rasp:12: sort = ...;"), printed by
+ * ir/print.c as rasp="...", and read back by ir/parse.c (0, or -1 with *error
+ * set).  src= is the source statement the generated C quotes; `src=^` says
+ * "the same statement as the node before" (prev: the previous node printed or
+ * parsed), so nodes of one statement share it again after a round trip. */
+void ir_rasp_attr_text(const Node *n, const Node *prev, Buf *out);
+int ir_rasp_parse_attr_text(Node *n, const Node *prev, const char *text, Arena *a,
+                            const char **error);
+/* The name (no directory) of the file n's source statement is in, for comments. */
+const char *ir_rasp_src_file(const Node *n);
 int ir_rasp_verify_node(const Node *n);
 
 /* ---- ir/interp_rasp.c: the reference interpreter of the dialect ---- */

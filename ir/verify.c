@@ -220,12 +220,66 @@ static bool check_outputs(const Verifier *vf) {
   return true;
 }
 
+/* ---- packed weights (prepack's facts, which the C emitter packs from) ---- */
+
+/* How a live node reads the packed constant v: 0 = as a linear's weight in
+ * w_layout 0, 1 = in w_layout 1, 2 = as the table of an embedding told its
+ * width; -1 = some other way (wrong). */
+static int packed_use(const Node *n, int k, const Value *v) {
+  if (n->op == OP_LINEAR && k == 1) return n->attrs.w_layout;
+  if (n->op == OP_EMBEDDING && k == 0 && n->attrs.table_nr == v->pack_nr) return 2;
+  return -1;
+}
+
+/* A packed constant (Value.pack_nr) is f32 [N,K] or [K,N], read only as
+ * linears' weight in one layout, or as a table ([N,K]: layout 0) by
+ * embeddings that know its panel width; an embedding told a panel width
+ * reads a table packed in it. */
+static bool check_packed(const Verifier *vf, const Value *v) {
+  const Graph *g = vf->g;
+  int layout = -1;
+  if (!v->is_const || v->dtype != DT_F32 || v->shape.rank != 2 || v->pack_nr < 0)
+    return fail(vf, v->loc, "%%%s is packed=%d but is no f32 [N,K] constant", v->name, v->pack_nr);
+  for (int i = 0; i < g->n_nodes; i++)
+    for (int k = 0; !g->nodes[i]->dead && k < g->nodes[i]->n_inputs; k++) {
+      if (g->nodes[i]->inputs[k] != v) continue;
+      int use = packed_use(g->nodes[i], k, v);
+      int as = use == 2 ? 0 : use;
+      if (use < 0 || (layout >= 0 && as != layout))
+        return fail(vf, g->nodes[i]->loc, "node %%%s reads %%%s, packed=%d, other than as one "
+                    "layout of linear weight or a table with table_nr=%d", g->nodes[i]->out->name,
+                    v->name, v->pack_nr, v->pack_nr);
+      layout = as;
+    }
+  return true;
+}
+
+static bool check_packing(const Verifier *vf) {
+  const Graph *g = vf->g;
+  for (int i = 0; i < g->n_values; i++)
+    if (g->values[i]->pack_nr && !check_packed(vf, g->values[i])) return false;
+  for (int i = 0; i < g->n_nodes; i++) {
+    const Node *n = g->nodes[i];
+    if (!n->dead && n->op == OP_EMBEDDING && n->attrs.table_nr &&
+        n->inputs[0]->pack_nr != n->attrs.table_nr)
+      return fail(vf, n->loc, "node %%%s reads %%%s as packed in panels of %d rows, but it is "
+                  "packed=%d", n->out->name, n->inputs[0]->name, n->attrs.table_nr,
+                  n->inputs[0]->pack_nr);
+  }
+  return true;
+}
+
+int ir_verify_packing(const Graph *g) {
+  Verifier vf = {g, NULL, NULL};
+  return check_packing(&vf) ? 0 : -1;
+}
+
 int ir_verify(const Graph *g, const char *after) {
   Verifier vf = {g, after, calloc((size_t)g->n_values + 1, 1)};
   if (!vf.state) return fail(&vf, LOC_NONE, "out of memory"), -1;
   bool ok = check_values(&vf);
   for (int i = 0; ok && i < g->n_nodes; i++) ok = check_node(&vf, g->nodes[i], i);
-  ok = ok && check_outputs(&vf);
+  ok = ok && check_outputs(&vf) && check_packing(&vf);
   free(vf.state);
   return ok ? 0 : -1;
 }

@@ -3,9 +3,11 @@
  * an activation read only from the linear (bias + gelu/gelu_tanh/relu/silu)
  * becomes the linear's `act` attribute, and a residual add of the linear's
  * output to a value computed earlier becomes the linear's fourth input
- * (out = act(x W^T + b) + r; a zero bias is supplied when there was none).
- * The emitter applies both in place on the output right after the matmul,
- * so the intermediate buffers and their separate passes over memory go.
+ * (out = act(x W^T + b) + r; the bias input stays absent, `_`, when there
+ * was none).  Where select_kernels finds a kernel that fuses them, they are
+ * applied to each tile before it is stored; otherwise the emitter applies
+ * them in place on the output right after the matmul.  Either way the
+ * intermediate buffers go.
  *
  * Kind: exact (bitwise in the interpreter: the same roundings in the same order).
  * Requires: nodes in topological order.  Invalidates: the memory plan.
@@ -47,17 +49,10 @@ static bool fuse_activation(Graph *g, Node *n) {
   ir_replace_uses(g, n->out, lin->out);
   take_name(lin->out, n->out);
   n->dead = true;
-  pass_add_note(g, lin, arena_printf(g->arena, "bias + %s epilogue, exact", ir_op_info[n->op].name));
+  pass_add_note(g, lin, arena_printf(g->arena, "%s moved into the linear, exact", ir_op_info[n->op].name));
   diag_remark(n->loc, "fuse_epilogue: '%s' (%s) fused into linear '%s'", lin->out->name,
               ir_op_info[n->op].name, n->out->name);
   return true;
-}
-
-/* A zero bias of the linear's width, for a residual on a linear without one. */
-static Value *zero_bias(Graph *g, Node *lin) {
-  int64_t n = ir_last_dim(lin->out);
-  float *zeros = pass_alloc_f32(g, n);
-  return zeros ? pass_new_const(g, lin->inputs[1], "zero_bias", ir_shape(1, n), zeros) : NULL;
 }
 
 /* add(linear, r) with r computed before the linear -> linear with residual r. */
@@ -76,15 +71,15 @@ static int fuse_residual(Graph *g, Node *add) {
     if (!lin || r == lin->out || (r->producer && index_of(g, r->producer) >= index_of(g, lin)))
       continue;
     Value **in = arena_alloc(g->arena, sizeof(Value *) * 4);
-    Value *b = lin->n_inputs > 2 && lin->inputs[2] ? lin->inputs[2] : zero_bias(g, lin);
-    if (!in || !b) return diag_error(LOC_NONE, "out of memory"), -1;
-    in[0] = lin->inputs[0], in[1] = lin->inputs[1], in[2] = b, in[3] = r;
+    if (!in) return diag_error(LOC_NONE, "out of memory"), -1;
+    in[0] = lin->inputs[0], in[1] = lin->inputs[1], in[3] = r;
+    in[2] = lin->n_inputs > 2 ? lin->inputs[2] : NULL;   /* no bias: stays absent */
     lin->inputs = in;
     lin->n_inputs = 4;
     ir_replace_uses(g, add->out, lin->out);
     take_name(lin->out, add->out);
     add->dead = true;
-    pass_add_note(g, lin, "residual add epilogue, exact");
+    pass_add_note(g, lin, "residual add moved into the linear, exact");
     diag_remark(add->loc, "fuse_epilogue: residual add '%s' fused into linear '%s'", lin->out->name,
                 add->out->name);
     return 1;

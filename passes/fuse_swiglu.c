@@ -76,7 +76,7 @@ static void fuse(Graph *g, Node *mul, Value *gu) {
   mul->inputs[0] = gu;
   mul->inputs[1] = NULL;
   mul->n_inputs = 1;
-  mul->kernel = NULL;   /* chosen for the mul, if kernel selection ran first */
+  mul->kernel = KERNEL_NONE;   /* chosen for the mul, if kernel selection ran first */
   pass_add_note(g, mul, "slice + silu + mul fused, exact");
   diag_remark(mul->loc, "fuse_swiglu: '%s' = swiglu '%s' (%s)", mul->out->name, gu->name,
               pass_where(mul));

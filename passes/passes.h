@@ -10,6 +10,7 @@
 #define TFC_PASSES_H
 
 #include "ir.h"
+#include "target.h"   /* target/: the kernel table and target records */
 
 typedef struct PassOptions {
   int opt_level;            /* 0..3: which list of passes -O selects */
@@ -17,7 +18,7 @@ typedef struct PassOptions {
   const char *print_after;  /* --print-after=PASS ("all" for every pass): IR to stderr */
   bool remarks;             /* --remarks: say which rewrites fired where, and why not */
   bool verify_each;         /* run ir_verify after every pass (tests, debug builds) */
-  Target target;            /* for kernel selection */
+  TargetId target;          /* for prepack and kernel selection (never TARGET_HOST) */
 } PassOptions;
 
 /* ======================================================================

@@ -4,10 +4,9 @@
  * linear layer (RtLinear, with the activation codes RT_ACT_* of a kernel that
  * applies the fused epilogue itself), the split of its output panels over
  * the thread pool, and the launch of a kernel's task with the portable
- * arguments (runtime/rt.h, rt_linear).  Each kernel file names this one on an rt-needs
- * line, so it is copied into model.c once, before them.
+ * arguments (runtime/rt.h, rt_linear).  Each kernel file's PIECE row in
+ * target/kernels.def needs this one, so it is copied into model.c once, before them.
  */
-// rt-needs: threads.c
 #include <stdint.h>
 
 #ifndef RT_API

@@ -1,17 +1,18 @@
 /*
- * pack.h — the pre-packed weight layout shared by the compiler (passes/prepack.c
- * writes it into the weights blob) and the SIMD linear kernels (runtime/x86,
- * runtime/neon read it), so the two can never disagree.
+ * pack.h — packs a weight into the panel layout of layout.h, for the compiler
+ * (codegen/emit_c_weights.c writes the packed bytes into the weights blob
+ * through target/target.c) and the kernel tests; the SIMD linear kernels read
+ * the same layout (runtime/x86, runtime/neon), so the two cannot disagree.
  *
- * A linear weight W with N outputs and K inputs becomes panels of nr output
- * columns: panel p holds columns n0 = p*nr .. n0+w-1, w = min(nr, N - n0), as K
- * rows of w floats ([k][j]), and starts at float n0*K.  Nothing is padded: the
- * packed tensor is exactly N*K floats, the size of the original, so a blob
- * offset computed for the row-major tensor still holds.
+ * The layout and the panel widths are in layout.h; this file writes it.
+ * Nothing is padded: the packed tensor is exactly N*K floats, the size of the
+ * original, so a blob offset computed for the row-major tensor still holds.
  */
 #ifndef TFC_RT_PACK_H
 #define TFC_RT_PACK_H
 #include <stdint.h>
+
+#include "layout.h"
 
 /* Packs w (w_layout 0: [N,K], 1: [K,N], as Attrs.w_layout) into out (N*K floats). */
 static inline void rt_pack_panels(const float *w, int w_layout, int64_t N, int64_t K, int nr,

@@ -12,18 +12,17 @@
  *   - The portable kernels live in runtime/generic/ (the reference for every
  *     other variant, tests/kernels/).  The emitter copies a file when the
  *     graph needs one of its kernels, once, in a fixed order.
- *   - Node.kernel, when a pass set it, names another runtime function as
- *     "DIR/FILE.c:function" relative to runtime/ (e.g.
- *     "x86/gemm_avx512.c:rt_linear_avx512").  The emitter copies that file
- *     and calls `function` with exactly the arguments of the portable kernel
- *     of the node's op (below).  A bare name without ':' is called as is.
- *     One exception: a linear's rt_linear_epilogue_<isa> takes three more
- *     (below), which the emitter recognises by that name.
- *   - A line "// rt-needs: DIR/FILE.c" in a runtime file copies that file
- *     first (helpers shared by several kernel files, the thread pool).
- *   - A line "// rt-cpu: FEATURE" (e.g. avx512f) makes NAME_open check
- *     __builtin_cpu_supports("FEATURE") and fail with a clear
- *     NAME_last_error() instead of dying on an illegal instruction.
+ *   - Every kernel is one row of target/kernels.def (the compiler's table:
+ *     op, ISA, what it fuses, weight layout, file, function); Node.kernel,
+ *     when a pass set it, is such a row.  The emitter copies the row's file
+ *     and calls its function with exactly the arguments of the portable
+ *     kernel of the node's op (below).  One exception: a row that fuses a
+ *     linear's epilogue (rt_linear_epilogue_avx2) takes three more (below).
+ *   - The files a file needs copied first (helpers shared by several kernel
+ *     files, the thread pool) are its PIECE row in kernels.def; the CPU
+ *     features NAME_open checks are the target records' (target/target.c).
+ *   - Panel widths of packed weights are in layout.h, which the kernels and
+ *     the compiler share.
  *
  * Portable kernel signatures (runtime/generic/), by op.  Rows are the
  * product of all but the last axis, with T bound to the call's n tokens.

@@ -15,7 +15,7 @@
 set(TFC_CORPUS ${CMAKE_CURRENT_SOURCE_DIR}/corpus)
 set(TFC_CORPUS_RUN ${TFC_PYTHON} ${TFC_CORPUS}/run_corpus.py $<TARGET_FILE:tfc>)
 
-file(GLOB TFC_CORPUS_TEXT CONFIGURE_DEPENDS ${TFC_CORPUS}/*.yaml ${TFC_CORPUS}/*/expect)
+file(GLOB TFC_CORPUS_TEXT CONFIGURE_DEPENDS ${TFC_CORPUS}/*.yaml ${TFC_CORPUS}/*.tir ${TFC_CORPUS}/*/expect)
 foreach(case ${TFC_CORPUS_TEXT})
   if(case MATCHES "/expect$")
     get_filename_component(case ${case} DIRECTORY)

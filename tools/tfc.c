@@ -123,7 +123,7 @@ static int parse_args(int argc, char **argv, Options *o) {
     } else if ((v = option_value(a, "--emit", &i, argc, argv))) {
       if (parse_emit(v, &o->emit)) return usage_error("unknown --emit kind '%s'", v);
     } else if ((v = option_value(a, "--target", &i, argc, argv))) {
-      if (ir_parse_target(v, &o->cg.target)) return usage_error("unknown target '%s'", v);
+      if (tg_parse_target(v, &o->cg.target)) return usage_error("unknown target '%s'", v);
       o->target_given = true;
     } else if ((v = option_value(a, "--weights", &i, argc, argv))) {
       if (parse_weights(v, &o->cg.weights)) return usage_error("unknown --weights mode '%s'", v);
@@ -160,20 +160,6 @@ static int parse_args(int argc, char **argv, Options *o) {
   }
   if (!o->input) return usage_error("%s", "no input file");
   return 0;
-}
-
-/* --target=host: the best target this machine supports. */
-static Target host_target(void) {
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-  __builtin_cpu_init();
-  if (__builtin_cpu_supports("avx512f")) return TARGET_AVX512;
-  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return TARGET_AVX2;
-  return TARGET_GENERIC;
-#elif defined(__aarch64__)
-  return TARGET_NEON;
-#else
-  return TARGET_GENERIC;
-#endif
 }
 
 /* "dir/model.c" -> "dir/model" + suffix, in a static buffer list owned by main. */
@@ -403,7 +389,8 @@ int main(int argc, char **argv) {
     free(o.model_tokens);
     return rc;
   }
-  if (!o.target_given || o.cg.target == TARGET_HOST) o.cg.target = host_target();
+  ir_set_kernel_names(tg_kernel_names(), KERNEL_COUNT);   /* the textual IR spells kernel ids by kernels.def's names */
+  if (!o.target_given || o.cg.target == TARGET_HOST) o.cg.target = tg_host();
   o.passes.target = o.cg.target;
   rc = compile(&o, argc, argv);
   if (fflush(stdout) != 0 || ferror(stdout)) {   /* --emit=ir > /dev/full */

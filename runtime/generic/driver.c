@@ -23,8 +23,6 @@
  * RtModel, so the same driver serves every generated model; new options go
  * in rt_driver_parse (one branch each) and act in rt_driver_main.
  */
-// rt-needs: generic/sampler.c
-// rt-needs: generic/tokenizer.c
 #include <float.h>
 #include <stdint.h>
 #include <stdio.h>

@@ -14,8 +14,6 @@
  *                    to the previous piece, other words after a space.
  *                    Control tokens decode to their text.
  */
-// rt-needs: generic/vocab_bpe.c
-// rt-needs: generic/vocab_wordpiece.c
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>

@@ -17,7 +17,6 @@
  * stale entries skipped when popped), so a piece of n bytes costs O(n log n)
  * hash lookups, not O(n^2) scans.
  */
-// rt-needs: generic/vocab_core.c
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>

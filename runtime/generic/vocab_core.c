@@ -25,7 +25,6 @@
  * than read out of bounds.  Like every runtime file this is copied into
  * model.c, so everything is static.
  */
-// rt-needs: generic/unicode.c
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>

@@ -5,7 +5,6 @@
  * are decoded to bytes, and generation stops at EOS or any other control
  * token but the padding one (<|im_end|>, <|endoftext|>, BOS).
  */
-// rt-needs: generic/vocab.c
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>

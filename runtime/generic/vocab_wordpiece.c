@@ -13,7 +13,6 @@
  *      longest match of the rest, ...; a word with no complete match, or
  *      longer than max_word_chars characters, is one [UNK].
  */
-// rt-needs: generic/vocab_core.c
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>

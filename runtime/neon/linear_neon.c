@@ -10,7 +10,6 @@
  * and written through a bounce buffer.  NEON is part of every AArch64 CPU, so
  * there is no feature check.
  */
-// rt-needs: linear_simd.c
 #include <arm_neon.h>
 #include <stdint.h>
 #include <string.h>
@@ -21,7 +20,6 @@
 
 
 #define RT_NEON_MR 4    /* rows of x per register tile */
-#define RT_NEON_NR 16   /* columns of W per tile and per packed panel */
 #define RT_NEON_KC 512  /* depth of one pass over a panel (panel block: 32 KiB) */
 
 RT_API int rt_neon_supported(void) { return 1; }

@@ -15,10 +15,6 @@
  * sizes use the portable rt_attention.  Like linear_avx2.c, functions
  * carry target attributes so model.c builds with plain `cc -O2`.
  */
-// rt-needs: generic/attention.c
-// rt-needs: x86/vecmath_avx2.c
-// rt-cpu: avx2
-// rt-cpu: fma
 #include <immintrin.h>
 #include <math.h>
 #include <stddef.h>

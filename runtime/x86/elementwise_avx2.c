@@ -11,10 +11,6 @@
  * fused epilogue of linear_avx2.c call the same rt_avx2_logistic_act, so
  * their activations are these kernels' bits.
  */
-// rt-needs: threads.c
-// rt-needs: x86/vecmath_avx2.c
-// rt-cpu: avx2
-// rt-cpu: fma
 #include <immintrin.h>
 
 #ifndef RT_API

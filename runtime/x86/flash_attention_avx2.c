@@ -37,11 +37,6 @@
  * the outer loop); Milakov & Gimelshein, "Online normalizer calculation for
  * softmax", arXiv:1805.02867, 2018.
  */
-// rt-needs: threads.c
-// rt-needs: x86/vecmath_avx2.c
-// rt-needs: generic/attention.c
-// rt-cpu: avx2
-// rt-cpu: fma
 #include <float.h>
 #include <immintrin.h>
 #include <limits.h>

@@ -5,7 +5,7 @@
  * The weight comes in one of three layouts (RtLinear.w_layout):
  *   RT_W_NK      w [N,K] row-major: PyTorch Linear, Llama (when not packed);
  *   RT_W_KN      w [K,N] row-major: GPT-2's Conv1D;
- *   RT_W_PACKED  panels of RT_AVX2_NR output columns, written at compile time by
+ *   RT_W_PACKED  panels of RT_AVX2_NR (runtime/layout.h) output columns, written by
  *                passes/prepack.c: panel p holds columns p*NR.. as [k][j] rows
  *                of min(NR, N - p*NR) floats, so the whole is still N*K floats.
  * The GEMM is the BLIS loop nest (Van Zee & van de Geijn, "BLIS: A Framework
@@ -23,11 +23,6 @@
  * target attributes so model.c builds with plain `cc -O2`; NAME_open checks
  * rt_avx2_supported() before any of them runs.
  */
-// rt-needs: linear_simd.c
-// rt-needs: x86/vecmath_avx2.c
-// rt-needs: x86/elementwise_avx2.c
-// rt-cpu: avx2
-// rt-cpu: fma
 #include <immintrin.h>
 #include <stdint.h>
 
@@ -37,7 +32,6 @@
 
 
 #define RT_AVX2_MR 6    /* rows of x per register tile */
-#define RT_AVX2_NR 16   /* columns of W per tile and per packed panel */
 #define RT_AVX2_KC 512        /* depth of one pass over a panel when K is split */
 #define RT_AVX2_KC_WHOLE 1024 /* largest K taken in one pass (panel block: 64 KiB, in L2) */
 

@@ -8,8 +8,6 @@
  * linear_avx2.c; RtLinear and the task split are in runtime/linear_simd.c; NAME_open checks rt_avx512_supported()
  * before any of this runs.
  */
-// rt-needs: linear_simd.c
-// rt-cpu: avx512f
 #include <immintrin.h>
 #include <stdint.h>
 
@@ -19,7 +17,6 @@
 
 
 #define RT_AVX512_MR 12   /* rows of x per register tile */
-#define RT_AVX512_NR 32   /* columns of W per tile and per packed panel */
 #define RT_AVX512_KC 384  /* depth of one pass over a panel (panel block: 48 KiB) */
 
 #define RT_AVX512 __attribute__((target("avx512f")))

@@ -11,10 +11,6 @@
  * model's thread pool; a decode step runs on the calling thread, as
  * rt_avx2_unary does.
  */
-// rt-needs: threads.c
-// rt-needs: x86/vecmath_avx2.c
-// rt-cpu: avx2
-// rt-cpu: fma
 #include <immintrin.h>
 #include <math.h>
 

@@ -11,9 +11,6 @@
  * splits over rows, a wide decode row over its vectors.  Below 16384 outputs
  * (a decode step) it runs on the calling thread, as rt_avx2_unary does.
  */
-// rt-needs: x86/elementwise_avx2.c
-// rt-cpu: avx2
-// rt-cpu: fma
 #include <immintrin.h>
 
 #ifndef RT_API

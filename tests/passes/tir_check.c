@@ -35,7 +35,7 @@ static int parse_args(const char *text, PassOptions *opt) {
       opt->opt_level = w[2] - '0';
     else if (!strncmp(w, "--passes=", 9))
       opt->pass_list = strdup(w + 9);
-    else if (!strncmp(w, "--target=", 9) && ir_parse_target(w + 9, &opt->target) == 0)
+    else if (!strncmp(w, "--target=", 9) && tg_parse_target(w + 9, &opt->target) == 0)
       continue;   /* kernel selection and pre-packing depend on it */
     else
       return fprintf(stderr, "tir_check: unknown argument '%s'\n", w), -1;
@@ -63,6 +63,7 @@ int main(int argc, char **argv) {
   if (!expect && !update) return fprintf(stderr, "%s: no '%s' block\n", argv[1], "# >>> expect"), 1;
   if (expect) *expect = 0, expect += sizeof marker - 1;
   PassOptions opt = {.verify_each = true, .remarks = true};
+  ir_set_kernel_names(tg_kernel_names(), KERNEL_COUNT);
   if (parse_args(file.data, &opt)) return 1;
   Arena *a = arena_new();
   Graph *g = ir_parse(a, file.data, argv[1], NULL, NULL);

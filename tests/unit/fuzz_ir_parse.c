@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "ir.h"
+#include "target.h"   /* the kernel names the text spells */
 
 /* One input: parse; if it parses, the printed text must round-trip. */
 static int run_one(const char *text) {
@@ -39,6 +40,7 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size);
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size) {
   static bool quiet;
   if (!quiet) diag_set_stream(fopen("/dev/null", "w")), quiet = true;
+  ir_set_kernel_names(tg_kernel_names(), KERNEL_COUNT);
   char *text = malloc(size + 1);
   memcpy(text, data, size);
   text[size] = 0;

@@ -5,6 +5,7 @@
  */
 #include "check.h"
 #include "graphs.h"
+#include "target.h"   /* the kernel names the text spells */
 
 /* Prints g, parses the text, prints again: both texts must be equal. */
 static void check_round_trip(const Graph *g) {
@@ -31,9 +32,10 @@ static const char every_feature[] =
     "  const %wte : f32[16,8] = \"model.embed_tokens.weight\"\n"
     "  const %\"w q/\\\"x\\\"\" : f32[8,8] = \"a\\tb\\x01\"\n"
     "  const %nosrc : f32[8]\n"
+    "  const %panels : f32[20,8] = \"p.weight\" packed=16\n"
     "  %x : f32[T,8] @128 = embedding %wte, %tokens   # trailing comment\n"
     "  layer \"model.layers.0\" {\n"
-    "    %q : f32[T,8] = linear %x, %\"w q/\\\"x\\\"\", %nosrc w_layout=0 kernel=\"avx2_linear\" note=\"fused, exact\"\n"
+    "    %q : f32[T,8] = linear %x, %\"w q/\\\"x\\\"\", %nosrc w_layout=0 kernel=rt_linear_avx2 act_kernel=rt_silu_avx2 note=\"fused, exact\"\n"
     "    %s : f32[T,8] = scale %q scale=0.125\n"
     "  }\n"
     "  layer \"model.layers.1\" {\n"
@@ -56,7 +58,8 @@ static void test_round_trips(void) {
   if (g) {
     Buf b = {0};
     ir_print(g, &b);
-    CHECK(strstr(b.data, "kernel=\"avx2_linear\" note=\"fused, exact\""));
+    CHECK(strstr(b.data, "kernel=rt_linear_avx2 act_kernel=rt_silu_avx2 note=\"fused, exact\""));
+    CHECK(strstr(b.data, "const %panels : f32[20,8] = \"p.weight\" packed=16\n"));
     CHECK(strstr(b.data, "%x : f32[T,8] @128 = embedding %wte, %tokens\n"));
     CHECK(strstr(b.data, "causal window=0 scale=1e-05\n"));
     CHECK(g->is_decoder && g->plan_bytes == 4096 && g->family == FAMILY_LLAMA);
@@ -256,6 +259,7 @@ static void test_out_of_memory(void) {
 }
 
 int main(void) {
+  ir_set_kernel_names(tg_kernel_names(), KERNEL_COUNT);
   test_reals();
   test_round_trips();
   test_bad_cases();
