@@ -21,16 +21,15 @@
 typedef int (*BuildFn)(FeModel *m);
 
 typedef struct {
-  const char *name;   /* as written in model.yaml / config.json */
-  Family family;
+  const char *name;   /* as written in model.yaml / config.json; the graph's family label */
   BuildFn build;      /* fills m->g */
 } FamilyEntry;
 
 static const FamilyEntry families[] = {
-    {"gpt2", FAMILY_GPT2, fe_build_gpt2},
-    {"llama", FAMILY_LLAMA, fe_build_llama},
-    {"bert", FAMILY_BERT, fe_build_bert},
-    {"graph", FAMILY_GRAPH, fe_build_graph},
+    {"gpt2", fe_build_gpt2},
+    {"llama", fe_build_llama},
+    {"bert", fe_build_bert},
+    {"graph", fe_build_graph},
 };
 #define N_FAMILIES ((int)(sizeof families / sizeof families[0]))
 
@@ -140,7 +139,7 @@ static int read_format(const Doc *doc, bool *llama2c) {
 /* nodes: and output: describe a family: graph model and nothing else. */
 static bool graph_keys_fit(const Doc *doc, const FamilyEntry *family) {
   for (int i = 0; i < doc->n; i++)
-    if (family->family != FAMILY_GRAPH &&
+    if (family->build != fe_build_graph &&
         (!strcmp(doc->keys[i], "nodes") || !strcmp(doc->keys[i], "output")))
       return diag_error(doc->key_locs[i], "'%s' is read only with family: graph", doc->keys[i]),
              false;
@@ -217,7 +216,8 @@ static const FamilyEntry *read_folder(FeModel *m, const char **name) {
 
 static int build(FeModel *m, const FamilyEntry *family, const char *name, bool llama2c) {
   int errors = diag_error_count();
-  m->g = ir_graph_new(m->arena, name, family->family);
+  m->g = ir_graph_new(m->arena, name, NN);
+  if (m->g) m->g->family = family->name;
   int rc = !m->g ? -1 : llama2c ? fe_build_llama2c(m) : family->build(m);
   if (diag_error_count() != errors) rc = -1;   /* e.g. a missing bias read as "no bias" */
   if (rc == 0 && ir_verify(m->g, "the frontend")) rc = -1;

@@ -32,7 +32,7 @@
  *   BLIS (Van Zee & van de Geijn, TOMS 2015), §3 (micro-panels of width nr).
  */
 #include "passes.h"
-#include "pack.h"
+#include "../runtime/pack.h"   /* shared with the SIMD kernels */
 
 /* Columns per panel for the target's linear kernels; 0: no packed kernels. */
 static int panel_width(Target t) {

@@ -290,10 +290,10 @@ void pass_stream_free(PassStream *s) {
 bool pass_stream_refused(const PassStream *s, const char *pass) {
   const Graph *g = s->g;
   if (s->why)
-    diag_remark(s->why_at ? s->why_at->loc : LOC_NONE, "%s: not applied: %s ('%s', %s%s)", pass,
+    diag_remark(s->why_at ? s->why_at->loc : LOC_NONE, "%s: not applied: %s ('%s', %s%s%s)", pass,
                 s->why, s->why_at ? s->why_at->out->name : "?",
                 s->why_at ? pass_where(s->why_at) : "top level",
-                g->family == FAMILY_BERT ? ", BERT" : "");
+                g->family ? ", family " : "", g->family ? g->family : "");
   else if (s->n_norms == 0)
     diag_remark(LOC_NONE, "%s: not applied: no LayerNorm reads a residual stream", pass);
   return s->why || s->n_norms == 0;

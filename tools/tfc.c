@@ -227,7 +227,7 @@ static int write_c(const Graph *g, Options *o) {
   o->cg.header_name = base_name(h_path);
   o->cg.weights_name = base_name(w_path);
   Buf c = {0}, h = {0}, w = {0};
-  int rc = g->family == FAMILY_RASP ? cg_emit_rasp(g, &o->cg, &c, &h)
+  int rc = g->dialect == RASP ? cg_emit_rasp(g, &o->cg, &c, &h)
                                     : cg_emit_c(g, &o->cg, &c, &h, &w);
   if (rc == 0) rc = memory_ok(g, o->input);
   if (rc == 0 && w.len) rc = buf_write_file(&w, w_path);
@@ -331,7 +331,7 @@ static int compile(Options *o, int argc, char **argv) {
   Arena *a = arena_new();
   Graph *g = a ? load_input(a, o) : NULL;
   int rc = g ? memory_ok(g, o->input) : -1;   /* before the verifier sees a half-built graph */
-  if (rc == 0 && o->interpret && g->family != FAMILY_RASP)
+  if (rc == 0 && o->interpret && g->dialect != RASP)
     return finish(a, interpret_model(g, o), o->input);
   if (rc == 0 && o->interpret) {
     int n = o->n_run_tokens;   /* --chars STRING: one token per character */
@@ -342,10 +342,11 @@ static int compile(Options *o, int argc, char **argv) {
   }
   if (rc == 0) rc = pass_run_pipeline(g, &o->passes);
   if (rc == 0) rc = memory_ok(g, o->input);
-  if (rc == 0 && o->stats) pass_print_stats(g, stdout);
+  if (rc == 0 && o->stats) ir_print_stats(g, stdout);
   char *cmd = join_args(argc, argv);
   o->cg.command_line = cmd;
   o->cg.opt_level = o->passes.opt_level;
+  o->cg.pass_kind = pass_kind;
   if (rc == 0) switch (o->emit) {
     case EMIT_C: rc = write_c(g, o); break;
     case EMIT_IR: rc = write_ir(g, o); break;

@@ -10,8 +10,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "codegen.h"   /* cg_embedded_file: the prelude is embedded with the runtime */
-
 #define PRELUDE_PATH "frontend/rasp/prelude.rasp"
 
 /* "dir/sort-ints.rasp" -> "sort_ints": a C identifier for the generated symbols. */
@@ -39,14 +37,15 @@ Graph *rasp_load(Arena *a, const char *path, const RaspOptions *opt) {
   if (copy) memcpy(copy, text.data, text.len);
   size_t len = text.len;
   buf_free(&text);
-  const char *prelude = cg_embedded_file(PRELUDE_PATH);
+  const char *prelude = fe_embedded_file(PRELUDE_PATH);
   const char *name = program_name(a, path);
-  Graph *g = copy && name ? ir_graph_new(a, name, FAMILY_RASP) : NULL;
+  Graph *g = copy && name ? ir_graph_new(a, name, RASP) : NULL;
   if (!g || !prelude) {
     diag_error(diag_loc(path, 0, 0), g ? "the RASP prelude is missing from this build" : "out of memory");
     return NULL;
   }
   g->source = path;
+  g->family = "rasp";
   if (rasp_elaborate(g, prelude, "prelude.rasp", copy, len, path, opt)) return NULL;
   return g;
 }
