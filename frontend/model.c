@@ -191,7 +191,7 @@ static const FamilyEntry *read_folder(FeModel *m, const char **name) {
   Buf text = {0};
   if (!json || buf_read_file(&text, json)) {
     diag_error(diag_loc(m->path, 0, 0), "not a model folder: cannot read config.json: %s",
-               strerror(errno));
+               errno == ENOMEM ? "out of memory" : strerror(errno));
     return buf_free(&text), NULL;
   }
   const Doc *cfg = fe_json_parse(m->arena, text.data, text.len, json, true, NULL);

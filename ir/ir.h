@@ -43,6 +43,9 @@ void arena_free(Arena *a);
 int arena_on_free(Arena *a, void (*fn)(void *ctx), void *ctx);
 /* Test hook: make the Nth allocation from now on fail (0 disables). */
 void arena_fail_at(long n);
+/* Test hook: counts one allocation that is not an arena's (a Buf growing) and
+ * says whether it is the one arena_fail_at asked to fail. */
+bool arena_fail_now(void);
 /* Test hook: true while a failure asked for by arena_fail_at has not happened yet. */
 bool arena_fail_pending(void);
 /* True once any allocation from a has failed, even one its caller survived (a
@@ -57,6 +60,8 @@ typedef struct {
   char *data;   /* malloc'd, NUL-terminated for convenience */
   size_t len;   /* bytes used */
   size_t cap;   /* bytes allocated */
+  bool failed;  /* out of memory: it could not grow, so it was emptied (data "",
+                 * not malloc'd: free it with buf_free); later appends are ignored */
 } Buf;
 
 void buf_append(Buf *b, const void *data, size_t n);
@@ -64,8 +69,11 @@ void buf_puts(Buf *b, const char *s);
 void buf_printf(Buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void buf_vprintf(Buf *b, const char *fmt, va_list ap);
 void buf_free(Buf *b);
+/* True once any Buf could not grow (out of memory): the driver then fails. */
+bool buf_any_failed(void);
 /* Writes b to path through a temporary file renamed into place: the file is
- * written whole or not at all.  Returns 0, or -1 after a diagnostic. */
+ * written whole or not at all.  Returns 0, or -1 after a diagnostic (also when
+ * b ran out of memory: "out of memory"). */
 int buf_write_file(const Buf *b, const char *path);
 /* Reads a whole file into b.  Returns 0, or -1 (errno set; no diagnostic). */
 int buf_read_file(Buf *b, const char *path);

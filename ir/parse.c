@@ -105,7 +105,7 @@ static bool lex_string(Parser *ps) {
     char ch = (char)c;
     buf_append(&b, &ch, 1);
   }
-  ps->tok.text = arena_strdup(ps->arena, b.data ? b.data : "");
+  ps->tok.text = b.failed ? NULL : arena_strdup(ps->arena, b.data ? b.data : "");
   buf_free(&b);
   return ps->tok.text != NULL || error(ps, "out of memory");
 }

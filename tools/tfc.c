@@ -7,6 +7,7 @@
  * input is bad (a diagnostic has been printed), 2 for usage errors.  Output
  * files are written whole or not at all (buf_write_file).
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -193,7 +194,8 @@ static const char *base_name(const char *path) {
 static Graph *load_tir(Arena *a, const char *path) {
   Buf text = {0};
   if (buf_read_file(&text, path)) {
-    diag_error(diag_loc(path, 0, 0), "cannot read the file");
+    diag_error(diag_loc(path, 0, 0), errno == ENOMEM ? "out of memory" : "cannot read the file");
+    buf_free(&text);
     return NULL;
   }
   Graph *g = ir_parse(a, text.data, path, NULL, NULL);
@@ -215,7 +217,7 @@ static Graph *load_input(Arena *a, Options *o) {
 /* 0, or -1 (saying "out of memory" unless a diagnostic already explained the
  * failure) when an arena allocation failed, even one its caller survived. */
 static int memory_ok(const Graph *g, const char *input) {
-  if (!arena_failed(g->arena)) return 0;
+  if (!arena_failed(g->arena) && !buf_any_failed()) return 0;
   if (diag_error_count() == 0) diag_error(diag_loc(input, 0, 0), "out of memory");
   return -1;
 }
@@ -241,10 +243,10 @@ static int write_c(const Graph *g, Options *o) {
 static int write_ir(const Graph *g, const Options *o) {
   Buf b = {0};
   ir_print(g, &b);
-  int rc = 0;
-  if (o->output)
+  int rc = memory_ok(g, o->input);
+  if (rc == 0 && o->output)
     rc = buf_write_file(&b, o->output);
-  else
+  else if (rc == 0)
     fwrite(b.data, 1, b.len, stdout);
   buf_free(&b);
   return rc;
@@ -315,13 +317,13 @@ static char *join_args(int argc, char **argv) {
   Buf b = {0};
   buf_puts(&b, "tfc");
   for (int i = 1; i < argc; i++) buf_printf(&b, " %s", argv[i]);
-  return b.data;
+  return b.failed ? NULL : b.data;   /* NULL: out of memory (the header says "-") */
 }
 
 /* The exit status for rc; a failure that ran out of memory without saying
  * anything gets its diagnostic here.  Frees the arena. */
 static int finish(Arena *a, int rc, const char *input) {
-  if (rc && a && arena_failed(a) && diag_error_count() == 0)
+  if (rc && ((a && arena_failed(a)) || buf_any_failed()) && diag_error_count() == 0)
     diag_error(diag_loc(input, 0, 0), "out of memory");
   arena_free(a);
   return rc ? 1 : 0;

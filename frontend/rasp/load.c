@@ -30,8 +30,9 @@ static const char *program_name(Arena *a, const char *path) {
 Graph *rasp_load(Arena *a, const char *path, const RaspOptions *opt) {
   Buf text = {0};
   if (buf_read_file(&text, path)) {
-    diag_error(diag_loc(path, 0, 0), "cannot read the program: %s", strerror(errno));
-    return NULL;
+    diag_error(diag_loc(path, 0, 0), "cannot read the program: %s",
+               errno == ENOMEM ? "out of memory" : strerror(errno));
+    return buf_free(&text), NULL;
   }
   char *copy = arena_alloc(a, text.len + 1);
   if (copy) memcpy(copy, text.data, text.len);
@@ -53,6 +54,7 @@ Graph *rasp_load(Arena *a, const char *path, const RaspOptions *opt) {
 int rasp_run(const Graph *g, const char *const *tokens, int n, FILE *out) {
   Buf line = {0};
   int rc = ir_rasp_interpret(g, tokens, n, &line);
+  if (rc == 0 && line.failed) rc = -1, diag_error(LOC_NONE, "out of memory");
   if (rc == 0) fwrite(line.data, 1, line.len, out);
   buf_free(&line);
   return rc ? 1 : 0;
