@@ -20,7 +20,7 @@
  *
  * Kind: exact (analysis only; the graph is not changed).
  * Requires: shapes inferred.  Invalidates: nothing.
- * Reference: DESIGN.md (--stats); Kaplan et al. 2020 §2.1 for the 2*N FLOP count.
+ * Reference: docs/passes.md (`--stats`); Kaplan et al. 2020 §2.1 for the 2*N FLOP count.
  */
 #include "ir.h"
 

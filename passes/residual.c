@@ -11,7 +11,7 @@
  * Kind: exact (helpers for exact passes; centring is exact in real arithmetic).
  * Requires: shapes inferred; constant weights.  Invalidates: nothing by itself.
  * Reference: Jiang et al., Pre-RMSNorm and Pre-CRMSNorm Transformers (NeurIPS 2023)
- * §3, Eq. 4-6; specs/passes.md §1.
+ * §3, Eq. 4-6; docs/passes.md §1.
  */
 #include "passes.h"
 

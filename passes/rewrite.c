@@ -7,7 +7,7 @@
  *
  * Kind: exact (helpers; each pass states its own tolerance).
  * Requires: shapes inferred.  Invalidates: nothing by itself.
- * Reference: the general migration identity, specs/passes.md §0.
+ * Reference: the general migration identity, docs/passes.md §0.
  */
 #include "passes.h"
 

@@ -1,4 +1,4 @@
-# Fuzz targets, one per input parser (tests/fuzz/fuzz_target.c, STYLE habit 15).
+# Fuzz targets, one per input parser (tests/fuzz/fuzz_target.c, docs/style.md habit 15).
 #
 #   fuzz.replay.<kind>   the normal build replays tests/fuzz/corpus/<kind>/ (seeds
 #                        and every crashing input kept after its fix) and the

@@ -19,7 +19,7 @@ foreach(case ${TFC_PASS_CASES})
   set_tests_properties(passes.${case} PROPERTIES LABELS "unit;differential")
 endforeach()
 
-# Pass tests in textual IR: tests/ir/<pass>/<case>.tir (STYLE habit 12); a new
+# Pass tests in textual IR: tests/ir/<pass>/<case>.tir (docs/style.md, habit 12); a new
 # case is just a new file.  `tir_check FILE --update` prints the actual result.
 # Each case is checked at the strength its passes declare in passes.def; when a
 # COMPILED pass ran, tir_check also compiles and runs the C of the file at -O0 and

@@ -1,4 +1,4 @@
-# House rules as tests (STYLE.md "Habits for tfc"), label unit.
+# House rules as tests (docs/style.md, the habits), label unit.
 #
 #   style.symbols         habits 6 and 3: nm -g on the compiler libraries' objects, per folder
 #                         prefix; each pass in passes.def defines only pass_<name>

@@ -406,7 +406,7 @@ static int compile(Options *o, int argc, char **argv) {
   return finish(a, rc, o->input);
 }
 
-/* Test hook (STYLE habit 15): TFC_FAIL_ALLOC_AT=N makes the Nth arena
+/* Test hook (docs/style.md, habit 15): TFC_FAIL_ALLOC_AT=N makes the Nth arena
  * allocation fail, so tests/fault.cmake can check that every caller turns
  * out of memory into a clean diagnostic.  When the run ends before the Nth
  * allocation, a note on stderr says so (the test's loop stops there).  Not

@@ -1,5 +1,5 @@
 /*
- * rasp.h — the RASP language (specs/rasp.md): flex lexer (rasp.l), bison
+ * rasp.h — the RASP language (docs/rasp.md): flex lexer (rasp.l), bison
  * parser (rasp.y) building the syntax tree (ast.c), and the elaborator
  * (elab.c) that runs the program's compile-time part — functions, loops,
  * comprehensions, constants — and lowers what remains into rasp-dialect IR.

@@ -1,5 +1,5 @@
 /*
- * tir_check.c — runs one pass test written in textual IR (STYLE habit 12):
+ * tir_check.c — runs one pass test written in textual IR (docs/style.md, habit 12):
  *
  *   # args: --passes=cse            (or -O2; several words allowed)
  *   graph ... { ... }               the input

@@ -1,5 +1,5 @@
 #!/bin/sh
-# check_symbols.sh OBJDIR SRCDIR — STYLE habits 6 and 3 on the compiler's objects
+# check_symbols.sh OBJDIR SRCDIR — docs/style.md habits 6 and 3 on the compiler's objects
 # (OBJDIR is the build's CMakeFiles: one tfc<folder>.dir per library).
 #
 # Habit 6: every global symbol an object defines carries its folder's prefix:
