@@ -21,6 +21,10 @@ typedef struct CgOptions {
   const char *header_name;   /* "model.h": what model.c includes */
   const char *weights_name;  /* "model.bin": default weights path when not embedded */
   const char *command_line;  /* the tfc invocation, for the header comment */
+  /* How to describe a pass that ran, for the header comment ("exact (bitwise)"):
+   * the driver passes the pass manager's pass_kind; NULL prints names only.  A
+   * function, not an include, so that codegen does not depend on passes/. */
+  const char *(*pass_kind)(const char *pass);
 } CgOptions;
 
 /* The text of an embedded runtime file ("runtime/generic/matmul.c"), or NULL. */
@@ -76,7 +80,7 @@ typedef struct CgEmit {
   bool *transposed;          /* by value id: constant stored transposed ([K,N] -> [N,K]) */
   int64_t *offset;           /* by value id: byte offset in the blob or the state memory */
   const Value *out_value;    /* the output its node writes straight into forward's out
-                              * (pass_caller_output; no state buffer), or NULL: copied */
+                              * (ir_caller_output; no state buffer), or NULL: copied */
   int64_t blob_bytes;        /* weights blob size (constants, 64-byte aligned) */
   uint64_t blob_checksum;    /* rt_blob_checksum of the blob */
   bool embed;                /* blob embedded in model.c (else a weights file) */

@@ -22,7 +22,6 @@
 #include <string.h>
 
 #include "codegen.h"
-#include "passes.h"
 
 /* ---- small text helpers ---- */
 
@@ -98,7 +97,7 @@ int64_t cg_align64(int64_t x) { return (x + 63) & ~(int64_t)63; }
 /* How the forward code names a value's data. */
 const char *cg_ref(const CgEmit *e, const Value *v) {
   if (v->is_input) return "tokens";
-  if (v == e->out_value) return "out";   /* the caller's buffer (pass_caller_output) */
+  if (v == e->out_value) return "out";   /* the caller's buffer (ir_caller_output) */
   return arena_printf(e->g->arena, "%s->%s", v->is_const ? "w" : "s", e->cname[v->id]);
 }
 
@@ -203,6 +202,13 @@ static int analyse(CgEmit *e) {
                  ir_op_info[nd->op].name);
       return -1;
     }
+    const Kernel *row = tg_kernel(nd->kernel);   /* NULL: the portable row, which reads row-major */
+    bool reads_panels = row && (row->layout == KL_PANELS || row->layout == KL_ANY);
+    if (nd->op == OP_LINEAR && nd->inputs[1]->pack_nr && !reads_panels) {
+      diag_error(nd->loc, "C emitter: '%s' is stored pre-packed (prepack) but no kernel reads its "
+                 "panels: run select_kernels after prepack", nd->inputs[1]->name);
+      return -1;
+    }
     e->used[nd->out->id] = true;
     for (int k = 0; k < nd->n_inputs; k++)
       if (nd->inputs[k]) e->used[nd->inputs[k]->id] = true;
@@ -233,7 +239,7 @@ static int analyse(CgEmit *e) {
     diag_error(LOC_NONE, "C emitter: graph '%s' must have an f32 output [T,D]", g->name);
     return -1;
   }
-  e->out_value = pass_caller_output(g);
+  e->out_value = ir_caller_output(g);
   return 0;
 }
 
@@ -298,7 +304,7 @@ static void emit_passes(CgEmit *e) {
   buf_printf(e->c, " * -O%d; passes run, in order:%s\n", e->opt->opt_level,
              g->n_passes_run ? "" : " none");
   for (int i = 0; i < g->n_passes_run; i++) {
-    const char *kind = pass_kind(g->passes_run[i]);
+    const char *kind = e->opt->pass_kind ? e->opt->pass_kind(g->passes_run[i]) : NULL;
     buf_printf(e->c, " *   %-16s %s\n", cg_comment(e, g->passes_run[i]),
                cg_comment(e, kind ? kind : ""));
   }
@@ -320,7 +326,7 @@ static void emit_header_comment(CgEmit *e) {
   if (e->out_value)
     buf_printf(c, " *          output %s %s: the caller's buffer (forward's out), not the state\n",
                cg_comment(e, e->out_value->name), cg_shape_text(e, e->out_value->shape));
-  pass_format_stats(g, " *   ", &stats);
+  ir_format_stats(g, " *   ", &stats);
   if (stats.len) buf_printf(c, " * stats (as tfc --stats):\n%s", defuse(e, stats.data, true));
   buf_free(&stats);
   const char *h = e->opt->header_name ? e->opt->header_name : "model.h";

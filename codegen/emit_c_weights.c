@@ -18,7 +18,7 @@
 #include <string.h>
 
 #include "codegen.h"
-#include "generic/weights.c"
+#include "../runtime/generic/weights.c"   /* shared with generated programs */
 
 static int64_t const_bytes(const Value *v) {
   return ir_numel(v->shape, 1) * (int64_t)ir_dtype_size(v->dtype);

@@ -154,7 +154,6 @@ static int read_facts(const Graph *g, Facts *f) {
   const Value *gate = find_const(g, "model.layers.0.mlp.gate_proj.weight");
   const Node *att = find_node(g, OP_ATTENTION), *rope = find_node(g, OP_ROPE),
              *norm = find_node(g, OP_RMSNORM);
-  if (g->family != FAMILY_LLAMA) return not_llama(g, "Llama family");
   if (!embed || embed->shape.rank != 2) return not_llama(g, "model.embed_tokens.weight");
   if (!gate) return not_llama(g, "model.layers.0.mlp.gate_proj.weight");
   if (!att || !rope || !norm) return not_llama(g, "attention, rope and rmsnorm nodes");

@@ -216,7 +216,7 @@ Value *fe_weight(FeModel *m, Shape shape, const char *fmt, ...) {
   Buf b = {0};
   buf_vprintf(&b, fmt, ap);
   va_end(ap);
-  name = b.data;
+  name = b.failed ? NULL : b.data;   /* out of memory: reported by the driver */
   Value *v = name ? weight(m, shape, name) : NULL;
   buf_free(&b);
   return v;
@@ -236,7 +236,7 @@ bool fe_has_weight(FeModel *m, const char *fmt, ...) {
   Buf b = {0};
   buf_vprintf(&b, fmt, ap);
   va_end(ap);
-  bool found = b.data && open_weights(m) && find(m, b.data);
+  bool found = b.data && !b.failed && open_weights(m) && find(m, b.data);
   buf_free(&b);
   return found;
 }

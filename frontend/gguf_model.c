@@ -359,12 +359,11 @@ int fe_build_gguf(FeModel *m) {
   const char *arch;
   m->gguf = f;   /* kept for later readers of the metadata (the tokenizer) */
   if (!f || fe_gguf_string(f, "general.architecture", NULL, &arch)) return -1;
-  Family want = !strcmp(arch, "llama") ? FAMILY_LLAMA : !strcmp(arch, "gpt2") ? FAMILY_GPT2
-                                                                               : FAMILY_GRAPH;
-  if (want == FAMILY_GRAPH || want != m->g->family) {
+  bool known = !strcmp(arch, "llama") || !strcmp(arch, "gpt2");
+  if (!known || strcmp(arch, m->g->family)) {
     diag_error(diag_loc(f->path, 0, 0), "general.architecture '%s' %s at byte %zu", arch,
-               want == FAMILY_GRAPH ? "is not supported (tfc reads llama and gpt2)"
-                                    : "does not match the model's family",
+               !known ? "is not supported (tfc reads llama and gpt2)"
+                      : "does not match the model's family",
                key_offset(f, "general.architecture"));
     return -1;
   }
@@ -376,5 +375,5 @@ int fe_build_gguf(FeModel *m) {
       return -1;
     }
   if (keep_tokenizer(m, f)) return -1;
-  return want == FAMILY_LLAMA ? build_llama(m, f) : build_gpt2(m, f);
+  return !strcmp(arch, "llama") ? build_llama(m, f) : build_gpt2(m, f);
 }

@@ -180,19 +180,20 @@ static const char *string_text(Parser *ps) {
   buf_puts(&b, "");
   ps->p++;
   for (;;) {
-    if (ps->p >= ps->end) return free(b.data), fail(ps, "unterminated string"), NULL;
+    if (ps->p >= ps->end) return buf_free(&b), fail(ps, "unterminated string"), NULL;
     unsigned char c = (unsigned char)*ps->p;
     if (c == '"') break;
-    if (c < 0x20) return free(b.data), fail(ps, "control character in string"), NULL;
+    if (c < 0x20) return buf_free(&b), fail(ps, "control character in string"), NULL;
     if (c == '\\') {
-      if (!escape(ps, &b)) return free(b.data), NULL;
+      if (!escape(ps, &b)) return buf_free(&b), NULL;
     } else {
       buf_append(&b, ps->p++, 1);
     }
   }
   ps->p++;
-  const char *s = arena_strdup(ps->arena, b.data);
-  free(b.data);
+  const char *s = b.failed ? NULL : arena_strdup(ps->arena, b.data);
+  buf_free(&b);
+  if (!s) fail(ps, "out of memory");
   return s;
 }
 

@@ -22,6 +22,8 @@
  */
 #include "frontend.h"
 
+#include <string.h>
+
 #define HEADER_BYTES 28
 
 /* The seven header fields, by their names in llama2.c's Config. */
@@ -166,7 +168,7 @@ int fe_build_llama2c(FeModel *m) {
   Loc loc = diag_loc(m->weights_path, 0, 0);
   size_t size;
   FeLlamaDims d;
-  if (m->g->family != FAMILY_LLAMA) {
+  if (strcmp(m->g->family, "llama") != 0) {
     diag_error(m->loc, "weights_format: llama2c holds a Llama; the family must be llama");
     return -1;
   }

@@ -24,16 +24,15 @@
 typedef int (*BuildFn)(FeModel *m);
 
 typedef struct {
-  const char *name;   /* as written in model.yaml / config.json */
-  Family family;
+  const char *name;   /* as written in model.yaml / config.json; the graph's family label */
   BuildFn build;      /* fills m->g */
 } FamilyEntry;
 
 static const FamilyEntry families[] = {
-    {"gpt2", FAMILY_GPT2, fe_build_gpt2},
-    {"llama", FAMILY_LLAMA, fe_build_llama},
-    {"bert", FAMILY_BERT, fe_build_bert},
-    {"graph", FAMILY_GRAPH, fe_build_graph},
+    {"gpt2", fe_build_gpt2},
+    {"llama", fe_build_llama},
+    {"bert", fe_build_bert},
+    {"graph", fe_build_graph},
 };
 #define N_FAMILIES ((int)(sizeof families / sizeof families[0]))
 
@@ -154,7 +153,7 @@ static int read_format(const Doc *doc, BuildFn *reader) {
 /* nodes: and output: describe a family: graph model and nothing else. */
 static bool graph_keys_fit(const Doc *doc, const FamilyEntry *family) {
   for (int i = 0; i < doc->n; i++)
-    if (family->family != FAMILY_GRAPH &&
+    if (family->build != fe_build_graph &&
         (!strcmp(doc->keys[i], "nodes") || !strcmp(doc->keys[i], "output")))
       return diag_error(doc->key_locs[i], "'%s' is read only with family: graph", doc->keys[i]),
              false;
@@ -208,7 +207,7 @@ static const FamilyEntry *read_folder(FeModel *m, const char **name) {
   Buf text = {0};
   if (!json || buf_read_file(&text, json)) {
     diag_error(diag_loc(m->path, 0, 0), "not a model folder: cannot read config.json: %s",
-               strerror(errno));
+               errno == ENOMEM ? "out of memory" : strerror(errno));
     return buf_free(&text), NULL;
   }
   const Doc *cfg = fe_json_parse(m->arena, text.data, text.len, json, true, NULL);
@@ -255,7 +254,7 @@ static const FamilyEntry *read_gguf(FeModel *m, const char **name) {
   m->gguf = fe_gguf_open(m->arena, m->path);
   if (!m->gguf || fe_gguf_string(m->gguf, "general.architecture", NULL, &arch)) return NULL;
   const FamilyEntry *family = strcmp(arch, "graph") ? find_family(arch) : NULL;
-  if (!family || family->family == FAMILY_BERT) {
+  if (!family || !strcmp(family->name, "bert")) {
     diag_error(m->loc, "general.architecture '%s' is not supported (tfc reads llama and gpt2) at "
                "byte %zu", arch, fe_gguf_get(m->gguf, "general.architecture")->offset);
     return NULL;
@@ -270,7 +269,8 @@ static const FamilyEntry *read_gguf(FeModel *m, const char **name) {
 
 static int build(FeModel *m, const FamilyEntry *family, const char *name, BuildFn reader) {
   int errors = diag_error_count();
-  m->g = ir_graph_new(m->arena, name, family->family);
+  m->g = ir_graph_new(m->arena, name, NN);
+  if (m->g) m->g->family = family->name;
   int rc = !m->g ? -1 : reader ? reader(m) : family->build(m);
   if (diag_error_count() != errors) rc = -1;   /* e.g. a missing bias read as "no bias" */
   if (rc == 0 && ir_verify(m->g, "the frontend")) rc = -1;

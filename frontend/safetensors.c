@@ -233,7 +233,8 @@ static bool check_shards(Arena *a, const FeWeights *w, const Doc *map, const cha
 FeWeights *fe_safetensors_open_index(Arena *a, const char *index_path) {
   Buf text = {0};
   if (buf_read_file(&text, index_path)) {
-    diag_error(diag_loc(index_path, 0, 0), "cannot read: %s", strerror(errno));
+    diag_error(diag_loc(index_path, 0, 0), "cannot read: %s",
+               errno == ENOMEM ? "out of memory" : strerror(errno));
     return buf_free(&text), NULL;
   }
   const Doc *index = fe_json_parse(a, text.data, text.len, index_path, true, NULL);

@@ -40,6 +40,8 @@ static bool should_fail(void) {
   return --fail_countdown == 0;
 }
 
+bool arena_fail_now(void) { return should_fail(); }
+
 Arena *arena_new(void) { return calloc(1, sizeof(Arena)); }
 
 /* Returns size bytes of zeroed memory aligned to 16, from the current chunk or

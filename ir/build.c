@@ -18,13 +18,13 @@ const OpInfo ir_op_info[OP_COUNT] = {
 
 static const char *current_layer;
 
-Graph *ir_graph_new(Arena *a, const char *name, Family family) {
+Graph *ir_graph_new(Arena *a, const char *name, Dialect dialect) {
   Graph *g = arena_alloc(a, sizeof(Graph));
   if (!g) return NULL;
   g->arena = a;
   g->name = arena_strdup(a, name);
   if (!g->name) return NULL;
-  g->family = family;
+  g->dialect = dialect;
   current_layer = NULL;
   return g;
 }

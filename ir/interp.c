@@ -420,7 +420,7 @@ static void write_output(const Interp *in, float *out) {
 
 int ir_interpret(const Graph *g, const int32_t *tokens, int n, float *out) {
   if (ir_verify(g, NULL) || check_tokens(g, tokens, n)) return -1;
-  if (g->family == FAMILY_RASP) return ir_rasp_interpret_ids(g, tokens, n, out);   /* ir/rasp.h */
+  if (g->dialect == RASP) return ir_rasp_interpret_ids(g, tokens, n, out);   /* ir/rasp.h */
   Interp in = {g, n, tokens, calloc((size_t)g->n_values + 1, sizeof(void *)),
                calloc((size_t)g->n_values + 1, sizeof(bool))};
   int rc = in.buf && in.owned ? bind_inputs(&in) : -1;

@@ -11,7 +11,7 @@
  */
 #include "rasp.h"
 
-#include "rasp/rasp_values.c"
+#include "../runtime/rasp/rasp_values.c"   /* shared with generated programs */
 
 _Static_assert((int)RV_STR == (int)RT_STR && (int)RV_FLOAT == (int)RT_FLOAT,
                "RaspValKind and RtKind must agree");

@@ -43,6 +43,9 @@ void arena_free(Arena *a);
 int arena_on_free(Arena *a, void (*fn)(void *ctx), void *ctx);
 /* Test hook: make the Nth allocation from now on fail (0 disables). */
 void arena_fail_at(long n);
+/* Test hook: counts one allocation that is not an arena's (a Buf growing) and
+ * says whether it is the one arena_fail_at asked to fail. */
+bool arena_fail_now(void);
 /* Test hook: true while a failure asked for by arena_fail_at has not happened yet. */
 bool arena_fail_pending(void);
 /* True once any allocation from a has failed, even one its caller survived (a
@@ -57,6 +60,8 @@ typedef struct {
   char *data;   /* malloc'd, NUL-terminated for convenience */
   size_t len;   /* bytes used */
   size_t cap;   /* bytes allocated */
+  bool failed;  /* out of memory: it could not grow, so it was emptied (data "",
+                 * not malloc'd: free it with buf_free); later appends are ignored */
 } Buf;
 
 void buf_append(Buf *b, const void *data, size_t n);
@@ -64,6 +69,8 @@ void buf_puts(Buf *b, const char *s);
 void buf_printf(Buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void buf_vprintf(Buf *b, const char *fmt, va_list ap);
 void buf_free(Buf *b);
+/* True once any Buf could not grow (out of memory): the driver then fails. */
+bool buf_any_failed(void);
 /* Reads a whole file into b.  Returns 0, or -1 (errno set; no diagnostic). */
 int buf_read_file(Buf *b, const char *path);
 
@@ -246,12 +253,14 @@ struct Node {
                            * place after it (a linear kernel that does not fuse it); 0 = portable */
 };
 
-typedef enum { FAMILY_GRAPH, FAMILY_GPT2, FAMILY_LLAMA, FAMILY_BERT, FAMILY_RASP } Family;
 
 typedef struct Graph {
   Arena *arena;           /* owns every node, value, name and converted constant */
   const char *name;       /* C identifier: prefix of the generated symbols */
-  Family family;
+  Dialect dialect;        /* NN or RASP: which interpreter runs it, which emitter writes it */
+  const char *family;     /* the frontend's label for where the graph came from ("gpt2",
+                           * "rasp"; NULL = "graph"): printed in the textual IR, never read
+                           * by ir, passes or codegen, which work from the graph's facts */
   const char *source;     /* input path, for the generated header comment */
   Node **nodes;           /* topological order */
   int n_nodes, cap_nodes;
@@ -277,7 +286,7 @@ typedef struct Graph {
 /* ======================================================================
  * ir/build.c — constructing graphs
  * ====================================================================== */
-Graph *ir_graph_new(Arena *a, const char *name, Family family);
+Graph *ir_graph_new(Arena *a, const char *name, Dialect dialect);
 Shape ir_shape(int rank, ...);               /* ir_shape(2, IR_DIM_T, 64) */
 Value *ir_input(Graph *g, const char *name, DType dt, Shape shape);
 Value *ir_const(Graph *g, const char *name, DType dt, Shape shape, const void *data,
@@ -376,6 +385,27 @@ bool ir_attrs_equal(Op op, const Attrs *a, const Attrs *b, int rank);  /* on the
 const char *ir_real_str(double x, char buf[32]);
 /* Formats "f32[T,64]" into buf (for messages); returns buf. */
 const char *ir_type_str(DType dt, Shape s, char *buf, size_t size);
+
+/* ======================================================================
+ * ir/analysis.c, ir/stats.c — facts about a graph that passes and emitters read
+ * ====================================================================== */
+/* Live range of each value (by id) over the live nodes in order: first[id] is
+ * the index of the producing node, last[id] the index of the last reader
+ * (n_nodes for graph outputs); -1 for values no live node produces. */
+void ir_live_ranges(const Graph *g, int *first, int *last);
+/* Bytes of v with T bound to max_seq. */
+int64_t ir_value_bytes(const Graph *g, const Value *v);
+/* The graph output whose node writes straight into NAME_forward's out (an
+ * f32 node output laid out as out's n x out_dim rows), or NULL when forward
+ * must copy it there (an input or constant, another dtype or layout).  The
+ * memory plan gives it no arena bytes (Value.plan_out); the C emitter names
+ * it `out` (passes/plan_memory.c says why that is safe). */
+Value *ir_caller_output(const Graph *g);
+/* --stats: FLOPs per token, weight bytes, activation and KV-cache bytes. */
+void ir_print_stats(const Graph *g, FILE *out);
+/* Formats the --stats table into out, each line starting with `prefix`
+ * (e.g. " * " for a C comment).  Deterministic: the same graph gives the same bytes. */
+void ir_format_stats(const Graph *g, const char *prefix, Buf *out);
 
 /* ======================================================================
  * ir/interp.c — the reference interpreter: plain fp32 (fp64 for RASP), obviously right

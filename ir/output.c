@@ -135,6 +135,11 @@ static bool replace(const char *tmp, const char *target, const char *path) {
 }
 
 int buf_write_outputs(const BufOutput *outs, int n) {
+  for (int i = 0; i < n; i++)
+    if (outs[i].data->failed) {
+      diag_error(diag_loc(outs[i].path, 0, 0), "out of memory: the output was not written");
+      return -1;
+    }
   char **target = calloc((size_t)n + 1, sizeof(char *));
   char **tmp = calloc((size_t)n + 1, sizeof(char *));
   bool ok = target && tmp;

@@ -105,7 +105,7 @@ static bool lex_string(Parser *ps) {
     char ch = (char)c;
     buf_append(&b, &ch, 1);
   }
-  ps->tok.text = arena_strdup(ps->arena, b.data ? b.data : "");
+  ps->tok.text = b.failed ? NULL : arena_strdup(ps->arena, b.data ? b.data : "");
   buf_free(&b);
   return ps->tok.text != NULL || error(ps, "out of memory");
 }
@@ -611,11 +611,17 @@ static bool parse_stmt(Parser *ps, bool in_layer) {
   return error(ps, "expected a statement, found %s", tok_desc(&ps->tok));
 }
 
-static bool parse_family(Parser *ps, Family *f) {
-  static const char *names[] = {"graph", "gpt2", "llama", "bert", "rasp"};
-  for (int i = 0; i <= FAMILY_RASP; i++)
-    if (is_word(ps, names[i])) return *f = (Family)i, next(ps);
-  return error(ps, "unknown family %s", tok_desc(&ps->tok));
+/* The family is the frontend's label, kept as written: the IR never reads it. */
+static bool parse_family(Parser *ps, const char **family) {
+  if (ps->tok.kind != TK_WORD) return error(ps, "expected a family name, found %s", tok_desc(&ps->tok));
+  *family = arena_strdup(ps->arena, ps->tok.text);
+  return *family ? next(ps) : error(ps, "out of memory");
+}
+
+/* A graph holding RASP ops is in the RASP dialect (its interpreter and emitter). */
+static void set_dialect(Graph *g) {
+  for (int i = 0; i < g->n_nodes; i++)
+    if (ir_op_info[g->nodes[i]->op].dialect == RASP) g->dialect = RASP;
 }
 
 /* gattr ::= 'family=' WORD | 'max_seq=' INT | 'vocab=' INT | 'decoder'
@@ -639,7 +645,7 @@ static Graph *parse_graph(Parser *ps) {
   if (!next(ps)) return NULL;
   if (ps->tok.kind != TK_WORD && ps->tok.kind != TK_STRING)
     return error(ps, "expected a graph name, found %s", tok_desc(&ps->tok)), NULL;
-  Graph *g = ps->g = ir_graph_new(ps->arena, ps->tok.text, FAMILY_GRAPH);
+  Graph *g = ps->g = ir_graph_new(ps->arena, ps->tok.text, NN);
   if (!g) return error(ps, "out of memory"), NULL;
   if (!next(ps)) return NULL;
   while (ps->tok.kind == TK_WORD)
@@ -652,6 +658,7 @@ static Graph *parse_graph(Parser *ps) {
   }
   if (!next(ps) || !skip_nls(ps)) return NULL;
   if (ps->tok.kind != TK_EOF) return error(ps, "unexpected %s after the graph", tok_desc(&ps->tok)), NULL;
+  set_dialect(g);
   return g;
 }
 

@@ -277,15 +277,10 @@ static void print_nodes(Buf *b, const Graph *g) {
   if (layer) buf_puts(b, "  }\n");
 }
 
-static const char *family_name(Family f) {
-  static const char *names[] = {"graph", "gpt2", "llama", "bert", "rasp"};
-  return f >= 0 && f <= FAMILY_RASP ? names[f] : "graph";
-}
-
 static void print_header(Buf *b, const Graph *g) {
   buf_puts(b, "graph ");
   print_name(b, g->name ? g->name : "graph");
-  buf_printf(b, " family=%s max_seq=%lld vocab=%lld", family_name(g->family),
+  buf_printf(b, " family=%s max_seq=%lld vocab=%lld", g->family ? g->family : "graph",
              (long long)g->max_seq, (long long)g->vocab_size);
   if (g->is_decoder) buf_puts(b, " decoder");
   if (g->source) buf_puts(b, " source="), print_string(b, g->source);

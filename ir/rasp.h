@@ -1,5 +1,5 @@
 /*
- * rasp.h — the RASP dialect of the IR (specs/rasp.md): value kinds, constants,
+ * rasp.h — the RASP dialect of the IR (docs/rasp.md): value kinds, constants,
  * element-wise expression trees and the dialect's reference interpreter.
  *
  * An s-op is a Value of shape [T]; a selector is a bool Value of shape [T,T].

@@ -14,7 +14,7 @@
  * Requires: what ln_to_rmsnorm requires, and only linears reading each norm.
  * Invalidates: the memory plan.  Runs instead of ln_to_rmsnorm (before it).
  * Reference: Jiang et al., Pre-RMSNorm and Pre-CRMSNorm Transformers (NeurIPS 2023)
- * §3.3, Eq. 8-9; specs/passes.md §1 step 4.
+ * §3.3, Eq. 8-9; docs/passes.md §1 (CRMSNorm).
  */
 #include "passes.h"
 

@@ -4,7 +4,7 @@
  * later one's readers are pointed at the earlier one.  Constants count as the
  * same input when they share data, dtype and shape (a tied head reads the
  * embedding table twice).  Attention is never merged: each node owns a KV
- * cache.  O(n^2) in nodes, which is fine at transformer sizes (STYLE habit 18).
+ * cache.  O(n^2) in nodes, which is fine at transformer sizes (docs/style.md, habit 18).
  *
  * Kind: exact (bitwise): a merged node computed identical bits.
  * Requires: nodes in topological order.  Invalidates: the memory plan.

@@ -22,7 +22,7 @@
  * Kind: exact (rel. 1e-5 on logits in fp32; exact in real arithmetic).
  * Requires: shapes inferred; constant weights.  Invalidates: the memory plan.
  * Reference: Jiang et al., Pre-RMSNorm and Pre-CRMSNorm Transformers (NeurIPS 2023)
- * §3, Eq. 4-6; specs/passes.md §1.
+ * §3, Eq. 4-6; docs/passes.md §1.
  */
 #include "passes.h"
 

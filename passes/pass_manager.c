@@ -12,6 +12,8 @@
  */
 #include "passes.h"
 
+#include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 typedef struct {
@@ -19,11 +21,13 @@ typedef struct {
   int (*run)(Graph *g, const PassOptions *opt);
   int level;            /* lowest -O level that runs it; 0: only by name */
   const char *kind;
+  PassCheck check;
   const char *summary;
 } PassInfo;
 
 static const PassInfo pass_table[] = {
-#define PASS(name, level, kind, summary) {#name, pass_##name, level, kind, summary},
+#define PASS(name, level, kind, check, summary) \
+  {#name, pass_##name, level, kind, PASS_CHECK_##check, summary},
 #include "passes.def"
 #undef PASS
 };
@@ -39,6 +43,26 @@ static const PassInfo *find_pass(const char *name, size_t len) {
 const char *pass_kind(const char *name) {
   const PassInfo *p = find_pass(name, strlen(name));
   return p ? p->kind : NULL;
+}
+
+bool pass_strength(const char *name, PassStrength *s) {
+  const PassInfo *p = find_pass(name, strlen(name));
+  if (!p) return false;
+  *s = (PassStrength){.compiled = p->check == PASS_CHECK_COMPILED, .rel = INFINITY};
+  if (!strcmp(p->kind, "exact (bitwise)")) s->bitwise = true, s->rel = 0;
+  else if (!strncmp(p->kind, "exact (rel. ", 12)) s->rel = strtod(p->kind + 12, NULL);
+  return true;
+}
+
+PassStrength pass_run_strength(const Graph *g) {
+  PassStrength all = {.bitwise = true}, one;
+  for (int i = 0; i < g->n_passes_run; i++) {
+    if (!pass_strength(g->passes_run[i], &one)) one = (PassStrength){.rel = INFINITY};
+    all.bitwise &= one.bitwise;
+    all.rel += one.rel;
+    all.compiled |= one.compiled;
+  }
+  return all;
 }
 
 void pass_print_help(FILE *out) {

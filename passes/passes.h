@@ -31,25 +31,24 @@ void pass_print_help(FILE *out);
 /* "exact (rel. 1e-5)" / "lossy (...)" for a pass name from passes.def; NULL if unknown. */
 const char *pass_kind(const char *name);
 
+/* What a pass promises, read from its kind in passes.def, and how tests check it. */
+typedef enum { PASS_CHECK_INTERP, PASS_CHECK_COMPILED } PassCheck;
+typedef struct {
+  bool bitwise;     /* "exact (bitwise)": the same bits before and after */
+  double rel;       /* "exact (rel. X)": max |after - before| <= rel * max |before|;
+                     * 0 when bitwise; INFINITY for a lossy pass */
+  bool compiled;    /* a COMPILED pass: only the generated C sees what it records */
+} PassStrength;
+/* The strength of one pass; false when the name is unknown. */
+bool pass_strength(const char *name, PassStrength *s);
+/* What the passes g->passes_run promise together: bitwise when each is, else
+ * the sum of their relative tolerances; compiled when any is. */
+PassStrength pass_run_strength(const Graph *g);
+
 /* Entry points, one per file (passes/<name>.c).  Each returns 0, or -1 after a diagnostic. */
-#define PASS(name, level, kind, summary) int pass_##name(Graph *g, const PassOptions *opt);
+#define PASS(name, level, kind, check, summary) int pass_##name(Graph *g, const PassOptions *opt);
 #include "passes.def"
 #undef PASS
-
-/* ======================================================================
- * passes/stats.c — --stats, and the same table in the generated header
- * ====================================================================== */
-/* --stats: FLOPs per token, weight bytes, activation and KV-cache bytes. */
-void pass_print_stats(const Graph *g, FILE *out);
-/* Formats the --stats table into out, each line starting with `prefix`
- * (e.g. " * " for a C comment).  Deterministic: the same graph gives the same bytes. */
-void pass_format_stats(const Graph *g, const char *prefix, Buf *out);
-/* Live range of each value (by id) over the live nodes in order: first[id] is
- * the index of the producing node, last[id] the index of the last reader
- * (n_nodes for graph outputs); -1 for values no live node produces. */
-void pass_live_ranges(const Graph *g, int *first, int *last);
-/* Bytes of v with T bound to max_seq. */
-int64_t pass_value_bytes(const Graph *g, const Value *v);
 
 /* ======================================================================
  * passes/rewrite.c — helpers the passes share (not passes themselves)
@@ -57,12 +56,6 @@ int64_t pass_value_bytes(const Graph *g, const Value *v);
 /* The live nodes that read v (up to max of them in users); returns how many there are. */
 int pass_users(const Graph *g, const Value *v, Node **users, int max);
 bool pass_is_output(const Graph *g, const Value *v);
-/* The graph output whose node writes straight into NAME_forward's out (an
- * f32 node output laid out as out's n x out_dim rows), or NULL when forward
- * must copy it there (an input or constant, another dtype or layout).  The
- * memory plan gives it no arena bytes (Value.plan_out); the C emitter names
- * it `out` (passes/plan_memory.c says why that is safe). */
-Value *pass_caller_output(const Graph *g);
 /* An f32 constant with data the passes can read (not quantized). */
 bool pass_is_f32_const(const Value *v);
 /* n zeroed floats from the graph's arena; NULL after a diagnostic. */

@@ -8,7 +8,7 @@
  * once in NAME_open and NAME_forward allocates nothing.
  *
  * The graph's output gets no arena bytes when its node can write it straight
- * into NAME_forward's `out` (pass_caller_output): out is the caller's memory,
+ * into NAME_forward's `out` (ir_caller_output): out is the caller's memory,
  * n x out_dim floats, touched by nothing else during the call, so any node
  * may read it afterwards and nothing can overwrite it.  For a decoder that
  * is the max_seq x vocab logits, the largest buffer by far, and the copy out
@@ -60,8 +60,8 @@ int pass_plan_memory(Graph *g, const PassOptions *opt) {
     free(first), free(last), free(live);
     return diag_error(LOC_NONE, "out of memory"), -1;
   }
-  pass_live_ranges(g, first, last);
-  Value *caller = pass_caller_output(g);
+  ir_live_ranges(g, first, last);
+  Value *caller = ir_caller_output(g);
   int n_live = 0;
   int64_t total = 0, sum = 0;
   for (int i = 0; i < g->n_nodes; i++) {
@@ -70,7 +70,7 @@ int pass_plan_memory(Graph *g, const PassOptions *opt) {
     v->planned = v != caller;
     v->plan_out = v == caller;
     if (v->planned) {
-      int64_t size = align_up(pass_value_bytes(g, v));
+      int64_t size = align_up(ir_value_bytes(g, v));
       v->plan_offset = first_fit(live, n_live, size);
       live[n_live++] = (Block){v->plan_offset, size, last[v->id]};
       if (v->plan_offset + size > total) total = v->plan_offset + size;
@@ -85,7 +85,7 @@ int pass_plan_memory(Graph *g, const PassOptions *opt) {
               (long long)total, (long long)g->max_seq, (long long)sum);
   if (caller)
     diag_remark(LOC_NONE, "plan_memory: %s (%lld bytes at T = %lld) lives in the caller's buffer",
-                caller->name, (long long)pass_value_bytes(g, caller), (long long)g->max_seq);
+                caller->name, (long long)ir_value_bytes(g, caller), (long long)g->max_seq);
   free(first), free(last), free(live);
   return 0;
 }

@@ -11,7 +11,7 @@
  * Kind: exact (helpers for exact passes; centring is exact in real arithmetic).
  * Requires: shapes inferred; constant weights.  Invalidates: nothing by itself.
  * Reference: Jiang et al., Pre-RMSNorm and Pre-CRMSNorm Transformers (NeurIPS 2023)
- * §3, Eq. 4-6; specs/passes.md §1.
+ * §3, Eq. 4-6; docs/passes.md §1.
  */
 #include "passes.h"
 
@@ -290,10 +290,10 @@ void pass_stream_free(PassStream *s) {
 bool pass_stream_refused(const PassStream *s, const char *pass) {
   const Graph *g = s->g;
   if (s->why)
-    diag_remark(s->why_at ? s->why_at->loc : LOC_NONE, "%s: not applied: %s ('%s', %s%s)", pass,
+    diag_remark(s->why_at ? s->why_at->loc : LOC_NONE, "%s: not applied: %s ('%s', %s%s%s)", pass,
                 s->why, s->why_at ? s->why_at->out->name : "?",
                 s->why_at ? pass_where(s->why_at) : "top level",
-                g->family == FAMILY_BERT ? ", BERT" : "");
+                g->family ? ", family " : "", g->family ? g->family : "");
   else if (s->n_norms == 0)
     diag_remark(LOC_NONE, "%s: not applied: no LayerNorm reads a residual stream", pass);
   return s->why || s->n_norms == 0;

@@ -1,14 +1,13 @@
 /*
  * rewrite.c — small graph-editing helpers the passes share: who reads a
  * value, new arena-owned constants, inserting a node at a place in the
- * topological order, folding a per-channel affine map into a linear, and
- * which output may live in the caller's buffer (plan_memory, the C emitter).
+ * topological order, and folding a per-channel affine map into a linear.
  * Constants read from weights are never modified: a pass that changes a
  * weight makes a new constant (the old one stays for its other readers).
  *
  * Kind: exact (helpers; each pass states its own tolerance).
  * Requires: shapes inferred.  Invalidates: nothing by itself.
- * Reference: the general migration identity, specs/passes.md §0.
+ * Reference: the general migration identity, docs/passes.md §0.
  */
 #include "passes.h"
 
@@ -33,25 +32,6 @@ bool pass_is_output(const Graph *g, const Value *v) {
   for (int i = 0; i < g->n_outputs; i++)
     if (g->outputs[i] == v) return true;
   return false;
-}
-
-/* Is s exactly the rows of out: [T, d1, ..., dk] with fixed d1..dk whose
- * product is the last dimension (so T x out_dim, row-major)? */
-static bool is_out_layout(Shape s) {
-  if (s.rank < 2 || s.dim[0] != IR_DIM_T) return false;
-  int64_t row = 1;
-  for (int i = 1; i < s.rank; i++) {
-    if (s.dim[i] == IR_DIM_T) return false;
-    row *= s.dim[i];
-  }
-  return row == s.dim[s.rank - 1];
-}
-
-Value *pass_caller_output(const Graph *g) {
-  Value *v = g->n_outputs ? g->outputs[0] : NULL;
-  if (!v || v->is_input || v->is_const || !v->producer || v->producer->dead) return NULL;
-  if (ir_op_info[v->producer->op].dialect != NN || v->dtype != DT_F32) return NULL;
-  return is_out_layout(v->shape) ? v : NULL;
 }
 
 bool pass_is_f32_const(const Value *v) {

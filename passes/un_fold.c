@@ -12,7 +12,7 @@
  * Kind: exact (rel. 1e-6): the same map, reassociated in double precision.
  * Requires: shapes inferred; per-channel constants [D] on the right of mul/add/sub.
  * Invalidates: the memory plan; leaves the chain's nodes dead.
- * Reference: Yang et al., Unified Normalization (ACM MM 2022) §3.3; specs/passes.md §2.
+ * Reference: Yang et al., Unified Normalization (ACM MM 2022) §3.3; docs/passes.md §2.
  */
 #include "passes.h"
 

@@ -1,7 +1,7 @@
 /*
  * threads.c — a small pthread pool for the generated code's hot kernels.
  *
- * Only the outer loops of the big kernels are threaded (STYLE.md rule 22): a
+ * Only the outer loops of the big kernels are threaded (docs/style.md, habit 22): a
  * kernel is written as a task `fn(ctx, part, parts)` that does its share of the
  * work, and rt_pool_run() cuts a job into 4 parts per thread, which the
  * threads (the caller among them) take in turn until none is left.  Workers sleep on a condition variable between jobs, after a short

@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "target.h"
-#include "pack.h"   /* runtime/pack.h: rt_pack_panels, the layout the kernels stream */
+#include "../runtime/pack.h"   /* rt_pack_panels, the layout the kernels stream */
 
 static const Kernel kernels[KERNEL_COUNT] = {
 #define KERNEL(id, op, isa, dtypes, fuses, layout, nr, max_head, file, function) \

@@ -1,4 +1,4 @@
-# Fault injection (STYLE habit 15), label unit: for each tests/regress/*.fault
+# Fault injection (docs/style.md, habit 15), label unit: for each tests/regress/*.fault
 # case, tfc runs with TFC_FAIL_ALLOC_AT=1, 2, ... (tools/tfc.c's test hook makes
 # that arena allocation fail) until a run no longer reaches the failure; every
 # failing run must exit 1 with an "out of memory" diagnostic, no crash and no

@@ -1,4 +1,4 @@
-# Fuzz targets, one per input parser (tests/fuzz/fuzz_target.c, STYLE habit 15).
+# Fuzz targets, one per input parser (tests/fuzz/fuzz_target.c, docs/style.md habit 15).
 #
 #   fuzz.replay.<kind>   the normal build replays tests/fuzz/corpus/<kind>/ (seeds
 #                        and every crashing input kept after its fix) and the
@@ -29,11 +29,14 @@ if(TFC_FUZZ)
     message(FATAL_ERROR "TFC_FUZZ needs clang (CC=clang cmake -DTFC_FUZZ=ON ...)")
   endif()
   set(TFC_FUZZ_FLAGS -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer)
-  # the generated sources (embedded runtime, flex/bison output) are made for tfccore
+  # the generated sources (embedded tables, flex/bison output) are made for the compiler's
+  # libraries; the fuzz build compiles all of them into one library with the fuzz flags
   set_source_files_properties(${TFC_GENERATED} PROPERTIES GENERATED TRUE)
   add_library(tfccore_fuzz STATIC ${TFC_SOURCES} ${TFC_GENERATED})
-  add_dependencies(tfccore_fuzz tfccore)
-  target_include_directories(tfccore_fuzz PUBLIC $<TARGET_PROPERTY:tfccore,INTERFACE_INCLUDE_DIRECTORIES>)
+  add_dependencies(tfccore_fuzz tfcfrontend tfccodegen)
+  target_include_directories(tfccore_fuzz PUBLIC ${CMAKE_SOURCE_DIR}/ir ${CMAKE_SOURCE_DIR}/frontend
+                             ${CMAKE_SOURCE_DIR}/passes ${CMAKE_SOURCE_DIR}/codegen
+                             $<TARGET_PROPERTY:tfccore,INTERFACE_INCLUDE_DIRECTORIES>)
   target_link_libraries(tfccore_fuzz PUBLIC ${YAML_LIBRARY} ${MATH_LIBRARY})
   target_compile_options(tfccore_fuzz PRIVATE ${TFC_FUZZ_FLAGS})
   foreach(kind ${TFC_FUZZ_KINDS})

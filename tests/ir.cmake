@@ -1,7 +1,7 @@
 # IR core: builder type rules, verifier, textual IR (print/parse), reference interpreter.
 # C unit tests in tests/unit/ link tfccore; the interpreter's reference values
 # come from tests/unit/interp_ref.py (PyTorch), written into the build tree.
-set(TFC_IR_UNIT_TESTS test_ir_text test_ir_verify test_ir_interp test_targets)
+set(TFC_IR_UNIT_TESTS test_ir_text test_ir_verify test_ir_interp test_targets test_buf)
 foreach(t ${TFC_IR_UNIT_TESTS})
   add_executable(${t} ${CMAKE_CURRENT_SOURCE_DIR}/unit/${t}.c)
   target_link_libraries(${t} PRIVATE tfccore)
@@ -11,6 +11,12 @@ endforeach()
 add_test(NAME ir_text COMMAND test_ir_text)
 add_test(NAME ir_verify COMMAND test_ir_verify)
 add_test(NAME ir_targets COMMAND test_targets)   # target/'s tables against the runtime
+# ir/buf.c out of memory is a diagnostic, not an abort (a 2^62-byte request really
+# fails; ASan is told to return NULL for it rather than stop the process).
+file(MAKE_DIRECTORY ${CMAKE_CURRENT_BINARY_DIR}/buf_work)
+add_test(NAME ir_buf_oom COMMAND test_buf ${CMAKE_CURRENT_BINARY_DIR}/buf_work)
+set_tests_properties(ir_buf_oom PROPERTIES LABELS unit
+                     ENVIRONMENT "ASAN_OPTIONS=allocator_may_return_null=1")
 set(TFC_IR_CASES ${CMAKE_CURRENT_BINARY_DIR}/ir_interp_cases)
 add_test(NAME ir_interp_ref_cases
          COMMAND ${TFC_PYTHON} ${CMAKE_CURRENT_SOURCE_DIR}/unit/interp_ref.py ${TFC_IR_CASES})

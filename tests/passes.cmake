@@ -19,8 +19,16 @@ foreach(case ${TFC_PASS_CASES})
   set_tests_properties(passes.${case} PROPERTIES LABELS "unit;differential")
 endforeach()
 
-# Pass tests in textual IR: tests/ir/<pass>/<case>.tir (STYLE habit 12); a new
+# Pass tests in textual IR: tests/ir/<pass>/<case>.tir (docs/style.md, habit 12); a new
 # case is just a new file.  `tir_check FILE --update` prints the actual result.
+# Each case is checked at the strength its passes declare in passes.def; when a
+# COMPILED pass ran, tir_check also compiles and runs the C of the file at -O0 and
+# with its args.  Where this machine cannot run the case's target (avx2_ok,
+# avx512_ok and the aarch64 tools come from kernels.cmake, included before this
+# file), the test says why and is reported skipped (77), never passed.
+if(NOT DEFINED avx512_ok)
+  message(FATAL_ERROR "tests/passes.cmake needs kernels.cmake's avx2_ok/avx512_ok")
+endif()
 add_executable(tir_check ${CMAKE_CURRENT_SOURCE_DIR}/passes/tir_check.c)
 target_compile_options(tir_check PRIVATE ${TFC_WARNINGS})
 target_link_libraries(tir_check PRIVATE tfccore)
@@ -29,8 +37,24 @@ foreach(tir ${TFC_TIR_CASES})
   get_filename_component(case ${tir} NAME_WE)
   get_filename_component(dir ${tir} DIRECTORY)
   get_filename_component(pass ${dir} NAME)
-  add_test(NAME passes.tir.${pass}.${case} COMMAND tir_check ${tir})
-  set_tests_properties(passes.tir.${pass}.${case} PROPERTIES LABELS "unit;differential")
+  file(STRINGS ${tir} tir_args REGEX "^# args:")
+  set(run --tfc $<TARGET_FILE:tfc> --cc ${TFC_CC} --cflags "${TFC_TEST_CFLAGS}"
+          --work ${CMAKE_CURRENT_BINARY_DIR}/tir_work/${pass}.${case})
+  if(tir_args MATCHES "aarch64-neon")
+    if(TFC_AARCH64_CC AND TFC_QEMU_AARCH64)
+      set(run --tfc $<TARGET_FILE:tfc> --cc ${CMAKE_CURRENT_SOURCE_DIR}/kernels/cc_aarch64.sh
+              --cflags "-std=c11 -Wall -Wextra -Werror -O2"
+              --work ${CMAKE_CURRENT_BINARY_DIR}/tir_work/${pass}.${case})
+    else()
+      set(run --cannot-run "needs aarch64-linux-gnu-gcc and qemu-aarch64 (scripts/install-deps)")
+    endif()
+  elseif((tir_args MATCHES "x86-64-avx512" AND NOT avx512_ok) OR
+         (tir_args MATCHES "x86-64-avx2" AND NOT avx2_ok))
+    set(run --cannot-run "this CPU cannot run the case's target")
+  endif()
+  add_test(NAME passes.tir.${pass}.${case} COMMAND tir_check ${tir} ${run})
+  set_tests_properties(passes.tir.${pass}.${case} PROPERTIES LABELS "unit;differential"
+                       SKIP_RETURN_CODE 77)
 endforeach()
 
 # Every pass of passes.def alone, and -O1..-O3, on real frontends' graphs of

@@ -1,8 +1,10 @@
-# House rules as tests (STYLE.md "Habits for tfc"), label unit.
+# House rules as tests (docs/style.md, the habits), label unit.
 #
-#   style.symbols         habits 6 and 3: nm -g on tfccore's objects, per folder
+#   style.symbols         habits 6 and 3: nm -g on the compiler libraries' objects, per folder
 #                         prefix; each pass in passes.def defines only pass_<name>
 #                         (tests/style/check_symbols.sh; known_violations.txt)
+#   style.layering        the arrows of docs/architecture.md: every #include in the
+#                         compiler is an allowed edge (tests/style/check_layering.sh)
 #   style.pass_kind       habit 4: every passes/*.c states Kind: exact|lossy
 #   style.no_exit         habit 9: no exit() in frontend ir passes codegen
 #   style.op_names        habit 2: op names spelled only in ir/ops.def
@@ -19,8 +21,10 @@ set(TFC_STYLE_DIR ${CMAKE_CURRENT_SOURCE_DIR}/style)
 set(TFC_STYLE_WORK ${CMAKE_CURRENT_BINARY_DIR}/style)
 
 add_test(NAME style.symbols
-         COMMAND sh ${TFC_STYLE_DIR}/check_symbols.sh ${CMAKE_BINARY_DIR}/CMakeFiles/tfccore.dir
+         COMMAND sh ${TFC_STYLE_DIR}/check_symbols.sh ${CMAKE_BINARY_DIR}/CMakeFiles
                  ${CMAKE_SOURCE_DIR})
+add_test(NAME style.layering COMMAND sh ${TFC_STYLE_DIR}/check_layering.sh ${CMAKE_SOURCE_DIR})
+set_tests_properties(style.layering PROPERTIES LABELS unit)
 foreach(rule pass-kind no-exit op-names lengths)
   string(REPLACE "-" "_" name ${rule})
   if(rule STREQUAL "lengths")

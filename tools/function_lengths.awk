@@ -1,5 +1,5 @@
 #!/usr/bin/awk -f
-# function_lengths.awk — STYLE habit 16: function lengths per C file.
+# function_lengths.awk — docs/style.md habit 16: function lengths per C file.
 #
 #   awk -f tools/function_lengths.awk [-v limit=150] [-v warn=60] FILE.c ...
 #
@@ -10,7 +10,7 @@
 # prints the count, median and maximum length (and the longest function's
 # name); each function over `warn` lines (default 60) that is not flat dispatch
 # gets a "long" line, and one over `limit` lines (default 150) a "FAIL" line and
-# exit status 1.  The limits follow STYLE.md: aim for a median under 20, only a
+# exit status 1.  The limits follow docs/style.md (habit 16): aim for a median under 20, only a
 # flat switch over op kinds should exceed 60; 150 is where a function plainly
 # needs splitting.
 BEGIN { if (!limit) limit = 150; if (!warn) warn = 60; failed = 0 }

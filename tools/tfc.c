@@ -8,6 +8,7 @@
  * files are written whole or not at all, and replaced as a set
  * (buf_write_outputs, ir/output.c).
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -17,7 +18,7 @@
 #include "passes.h"
 #include "rasp/rasp.h"   /* frontend/rasp/rasp.h (ir/rasp.h is the IR dialect) */
 
-typedef enum { EMIT_C, EMIT_LLVM, EMIT_CUDA, EMIT_IR, EMIT_YAML, EMIT_GGUF } EmitKind;
+typedef enum { EMIT_C, EMIT_IR, EMIT_YAML, EMIT_GGUF } EmitKind;   /* set_emit's table spells them */
 
 typedef struct {
   const char *input;
@@ -38,37 +39,17 @@ typedef struct {
   const char *logits_path;   /* --logits OUT: raw little-endian f32, n x last dim */
 } Options;
 
-static const char usage_text[] =
-    "usage: tfc INPUT [-O0|-O1|-O2|-O3] [-o OUT] [--target=T] [--emit=KIND] [--main] [options]\n"
-    "\n"
-    "INPUT is a model.yaml, a Hugging Face model folder (config.json + model.safetensors),\n"
-    "a GGUF file (.gguf), or a .rasp program (or a .tir file of textual IR, with\n"
-    "pseudo-random weights).\n"
-    "\n"
-    "  -o OUT               write OUT (and OUT's .h, and a weights file when not embedded)\n"
-    "  -O0 .. -O3           optimization level (default -O2); never lossy\n"
-    "  --emit=KIND          c (default) | ir | llvm | cuda | yaml | gguf (a Llama for llama.cpp)\n"
-    "  --target=T           host (default) | generic | x86-64-avx2 | x86-64-avx512 |\n"
-    "                       aarch64-neon | cuda\n"
-    "  --main               add a main() driver (see README: the generated program)\n"
-    "  --weights=MODE       auto (default: embed up to 1 MiB) | embed | file\n"
-    "  --passes=a,b,c       run exactly these passes instead of the -O list\n"
-    "  --print-after=PASS   print the IR after PASS (or 'all') to stderr\n"
-    "  --remarks            say which rewrites fired where, and why not elsewhere\n"
-    "  --stats              print FLOPs per token, weight, activation, output and KV-cache bytes\n"
-    "  --verify-each        run the IR verifier after every pass\n"
-    "  --output NAME        RASP: the s-op the program produces (default: last assignment)\n"
-    "  --interpret TOK...   RASP: run the program on the tokens in tfc's interpreter\n"
-    "  --chars STRING       RASP, with --interpret: the tokens are the characters of STRING\n"
-    "  --interpret --tokens \"1 2 3\" [--logits OUT]\n"
-    "                       models: run the passes, then the reference interpreter on the\n"
-    "                       tokens; write raw float32 n x last-dim outputs to OUT (or a summary)\n"
-    "  --version, --help\n";
-
 static int usage_error(const char *fmt, const char *arg) {
   fprintf(stderr, "tfc: error: ");
   fprintf(stderr, fmt, arg);
   fprintf(stderr, "\n(run 'tfc --help' for usage)\n");
+  return 2;
+}
+
+/* A backend or target tfc names but does not have yet: a usage error (exit 2),
+ * before any input is read. */
+static int not_yet(const char *what) {
+  fprintf(stderr, "tfc: error: not yet supported: %s\n", what);
   return 2;
 }
 
@@ -77,27 +58,130 @@ static bool has_suffix(const char *s, const char *suffix) {
   return n >= m && strcmp(s + n - m, suffix) == 0;
 }
 
-static int parse_emit(const char *name, EmitKind *e) {
-  static const char *names[] = {"c", "llvm", "cuda", "ir", "yaml", "gguf"};
-  for (int i = 0; i < 6; i++)
-    if (strcmp(name, names[i]) == 0) return *e = (EmitKind)i, 0;
+/* ---- the options: one table drives parsing, --help and README's table
+ *      (tests/cli/check_options.sh compares README.md with `tfc --help`) ---- */
+
+/* Each apply function takes the option's value (NULL for a flag) and returns 0,
+ * or an exit status: 2 after a usage error, -1 when it printed and tfc is done. */
+typedef int (*ApplyFn)(Options *o, const char *value);
+
+static int set_output(Options *o, const char *v) { return o->output = v, 0; }
+
+static int set_emit(Options *o, const char *v) {
+  static const struct { const char *name; EmitKind kind; } kinds[] = {
+      {"c", EMIT_C}, {"ir", EMIT_IR}, {"yaml", EMIT_YAML}, {"gguf", EMIT_GGUF}};
+  for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+    if (!strcmp(v, kinds[i].name)) return o->emit = kinds[i].kind, 0;
+  if (!strcmp(v, "llvm")) return not_yet("--emit=llvm (the LLVM backend)");
+  if (!strcmp(v, "cuda")) return not_yet("--emit=cuda (the CUDA backend)");
+  if (!strcmp(v, "obj")) return not_yet("--emit=obj (object files: build the C with cc)");
+  return usage_error("unknown --emit kind '%s'", v);
+}
+
+static int set_target(Options *o, const char *v) {
+  if (tg_parse_target(v, &o->cg.target)) return usage_error("unknown target '%s'", v);
+  if (o->cg.target == TARGET_CUDA) return not_yet("--target=cuda (the CUDA backend)");
+  return o->target_given = true, 0;
+}
+
+static int set_weights(Options *o, const char *v) {
+  if (!strcmp(v, "auto")) return o->cg.weights = WEIGHTS_AUTO, 0;
+  if (!strcmp(v, "embed")) return o->cg.weights = WEIGHTS_EMBED, 0;
+  if (!strcmp(v, "file")) return o->cg.weights = WEIGHTS_FILE, 0;
+  return usage_error("unknown --weights mode '%s'", v);
+}
+
+static int set_passes(Options *o, const char *v) { return o->passes.pass_list = v, 0; }
+static int set_print_after(Options *o, const char *v) { return o->passes.print_after = v, 0; }
+static int set_rasp_output(Options *o, const char *v) { return o->rasp.output = v, 0; }
+static int set_tokens(Options *o, const char *v) { return o->tokens_arg = v, 0; }
+static int set_logits(Options *o, const char *v) { return o->logits_path = v, 0; }
+static int set_main(Options *o, const char *v) { return o->cg.with_main = true, 0; }
+static int set_remarks(Options *o, const char *v) { return o->passes.remarks = true, 0; }
+static int set_stats(Options *o, const char *v) { return o->stats = true, 0; }
+static int set_verify_each(Options *o, const char *v) { return o->passes.verify_each = true, 0; }
+static int set_interpret(Options *o, const char *v) { return o->interpret = true, 0; }
+
+static int set_chars(Options *o, const char *v) {
+  o->run_chars = true;
+  o->run_tokens[o->n_run_tokens++] = v;
+  return 0;
+}
+
+static int show_version(Options *o, const char *v) { return printf("tfc %s\n", TFC_VERSION), -1; }
+static int show_help(Options *o, const char *v);
+
+/* One row per option.  `name` is what the user types; `arg` names its value
+ * (NULL: a flag), spelled NAME=VALUE or NAME VALUE; `meaning` is the one line
+ * both --help and README.md's option table print.  -O0..-O3 and INPUT are
+ * parsed by hand (parse_args) but listed here for --help. */
+typedef struct {
+  const char *name, *arg;
+  ApplyFn apply;   /* NULL: parsed by hand */
+  const char *meaning;
+} OptionSpec;
+
+static const OptionSpec options[] = {
+    {"-o", "OUT", set_output, "write OUT and its .h beside it (and OUT's .bin weights file when weights are not embedded); files are written whole or not at all, and replaced as a set. Default model.c"},
+    {"-O0 .. -O3", NULL, NULL, "optimization level, default -O2 (never lossy); tfc --help lists the passes each level runs and docs/passes.md describes them"},
+    {"--emit", "KIND", set_emit, "c (default), ir (textual IR after the passes), yaml (a family: graph model.yaml + .safetensors), gguf (a Llama as a GGUF file for llama.cpp); llvm, cuda and obj are not yet supported (exit 2)"},
+    {"--target", "T", set_target, "host (default: what this machine supports), generic, x86-64-avx2, x86-64-avx512, aarch64-neon; cuda is not yet supported (exit 2)"},
+    {"--main", NULL, set_main, "add a main() so the output builds into a runnable program"},
+    {"--weights", "MODE", set_weights, "auto (default: embed up to 1 MiB of weights in the .c, else a weights file), embed, file"},
+    {"--passes", "a,b,c", set_passes, "run exactly these passes instead of the -O list"},
+    {"--print-after", "PASS", set_print_after, "print the IR after PASS (or all) to stderr"},
+    {"--remarks", NULL, set_remarks, "report which rewrites fired on which nodes, and why a near match did not"},
+    {"--stats", NULL, set_stats, "print FLOPs per token, weight bytes, peak activation bytes, the output's bytes, KV-cache bytes"},
+    {"--verify-each", NULL, set_verify_each, "run the IR verifier after every pass"},
+    {"--interpret", NULL, set_interpret, "run the reference interpreter instead of generating code: --tokens for models, TOK... or --chars for RASP"},
+    {"--tokens", "\"1 2 3\"", set_tokens, "models, with --interpret: the token ids to run"},
+    {"--logits", "OUT", set_logits, "models, with --interpret: write the outputs to OUT as raw float32, n x last dim (else a summary)"},
+    {"--chars", "STRING", set_chars, "RASP, with --interpret: the tokens are the characters of STRING"},
+    {"--output", "NAME", set_rasp_output, "RASP: the s-op the program produces (default: the last top-level assignment)"},
+    {"--version", NULL, show_version, "print the version"},
+    {"--help", NULL, show_help, "print this help and the pass table"},
+};
+enum { N_OPTIONS = sizeof options / sizeof options[0] };
+
+static int show_help(Options *o, const char *v) {
+  printf("usage: tfc INPUT [options]\n\n"
+         "INPUT is a model.yaml, a Hugging Face model folder (config.json + model.safetensors),\n"
+         "a GGUF file (.gguf), or a .rasp program (or a .tir file of textual IR, with\n"
+         "pseudo-random weights).\n\n");
+  for (int i = 0; i < N_OPTIONS; i++) {
+    const OptionSpec *s = &options[i];
+    char left[64];
+    snprintf(left, sizeof left, "%s%s%s", s->name, s->arg ? (s->name[1] == '-' ? "=" : " ") : "",
+             s->arg ? s->arg : "");
+    printf("  %-20s %s\n", left, s->meaning);
+  }
+  printf("\npasses:\n");
+  pass_print_help(stdout);
   return -1;
 }
 
-static int parse_weights(const char *name, WeightsMode *w) {
-  if (strcmp(name, "auto") == 0) return *w = WEIGHTS_AUTO, 0;
-  if (strcmp(name, "embed") == 0) return *w = WEIGHTS_EMBED, 0;
-  if (strcmp(name, "file") == 0) return *w = WEIGHTS_FILE, 0;
-  return -1;
-}
-
-/* The value of "--name=VALUE" or "--name VALUE"; NULL when arg is another option. */
-static const char *option_value(const char *arg, const char *name, int *i, int argc, char **argv) {
-  size_t n = strlen(name);
-  if (strncmp(arg, name, n) != 0) return NULL;
-  if (arg[n] == '=') return arg + n + 1;
-  if (arg[n] == 0 && *i + 1 < argc) return argv[++*i];
+/* The row for argument a ("--emit=c", "--emit", "-o"), with its value in *value;
+ * NULL when a is no option of the table. */
+static const OptionSpec *find_option(const char *a, const char **value) {
+  for (int i = 0; i < N_OPTIONS; i++) {
+    const OptionSpec *s = &options[i];
+    size_t n = strlen(s->name);
+    if (!s->apply || strncmp(a, s->name, n) != 0) continue;
+    if (a[n] == 0) return *value = NULL, s;
+    if (a[n] == '=' && s->arg) return *value = a + n + 1, s;
+  }
   return NULL;
+}
+
+/* Applies one table option at argv[*i] (taking its value from the next word when
+ * needed); 0, 2 or -1 as the apply functions. */
+static int apply_option(const OptionSpec *s, const char *value, int *i, int argc, char **argv,
+                        Options *o) {
+  if (s->arg && !value) {
+    if (*i + 1 >= argc) return usage_error("%s needs a value", s->name);
+    value = argv[++*i];
+  }
+  return s->apply(o, value);
 }
 
 /* Parses argv into o.  Returns 0, 2 on a usage error, or -1 when --help/--version printed. */
@@ -105,51 +189,16 @@ static int parse_args(int argc, char **argv, Options *o) {
   o->passes.opt_level = 2;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i], *v;
+    const OptionSpec *s;
+    int rc;
     if (o->interpret && (a[0] != '-' || (a[1] >= '0' && a[1] <= '9'))) {   /* -3: a token */
       o->run_tokens[o->n_run_tokens++] = a;
-    } else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-      fputs(usage_text, stdout);
-      fputs("\npasses:\n", stdout);
-      pass_print_help(stdout);
-      return -1;
-    } else if (!strcmp(a, "--version")) {
-      printf("tfc %s\n", TFC_VERSION);
-      return -1;
     } else if (a[0] == '-' && a[1] == 'O' && a[2] >= '0' && a[2] <= '3' && !a[3]) {
       o->passes.opt_level = a[2] - '0';
-    } else if (!strcmp(a, "-o")) {
-      if (++i >= argc) return usage_error("%s needs a file name", "-o");
-      o->output = argv[i];
-    } else if ((v = option_value(a, "--emit", &i, argc, argv))) {
-      if (parse_emit(v, &o->emit)) return usage_error("unknown --emit kind '%s'", v);
-    } else if ((v = option_value(a, "--target", &i, argc, argv))) {
-      if (tg_parse_target(v, &o->cg.target)) return usage_error("unknown target '%s'", v);
-      o->target_given = true;
-    } else if ((v = option_value(a, "--weights", &i, argc, argv))) {
-      if (parse_weights(v, &o->cg.weights)) return usage_error("unknown --weights mode '%s'", v);
-    } else if ((v = option_value(a, "--passes", &i, argc, argv))) {
-      o->passes.pass_list = v;
-    } else if ((v = option_value(a, "--print-after", &i, argc, argv))) {
-      o->passes.print_after = v;
-    } else if ((v = option_value(a, "--output", &i, argc, argv))) {
-      o->rasp.output = v;
-    } else if ((v = option_value(a, "--tokens", &i, argc, argv))) {
-      o->tokens_arg = v;
-    } else if ((v = option_value(a, "--logits", &i, argc, argv))) {
-      o->logits_path = v;
-    } else if ((v = option_value(a, "--chars", &i, argc, argv))) {
-      o->run_chars = true;
-      o->run_tokens[o->n_run_tokens++] = v;
-    } else if (!strcmp(a, "--main")) {
-      o->cg.with_main = true;
-    } else if (!strcmp(a, "--remarks")) {
-      o->passes.remarks = true;
-    } else if (!strcmp(a, "--stats")) {
-      o->stats = true;
-    } else if (!strcmp(a, "--verify-each")) {
-      o->passes.verify_each = true;
-    } else if (!strcmp(a, "--interpret")) {
-      o->interpret = true;
+    } else if (!strcmp(a, "-h")) {
+      return show_help(o, NULL);
+    } else if ((s = find_option(a, &v))) {
+      if ((rc = apply_option(s, v, &i, argc, argv, o))) return rc;
     } else if (a[0] == '-' && a[1]) {
       return usage_error("unknown option '%s'", a);
     } else if (o->input) {
@@ -181,7 +230,8 @@ static const char *base_name(const char *path) {
 static Graph *load_tir(Arena *a, const char *path) {
   Buf text = {0};
   if (buf_read_file(&text, path)) {
-    diag_error(diag_loc(path, 0, 0), "cannot read the file");
+    diag_error(diag_loc(path, 0, 0), errno == ENOMEM ? "out of memory" : "cannot read the file");
+    buf_free(&text);
     return NULL;
   }
   Graph *g = ir_parse(a, text.data, path, NULL, NULL);
@@ -203,7 +253,7 @@ static Graph *load_input(Arena *a, Options *o) {
 /* 0, or -1 (saying "out of memory" unless a diagnostic already explained the
  * failure) when an arena allocation failed, even one its caller survived. */
 static int memory_ok(const Graph *g, const char *input) {
-  if (!arena_failed(g->arena)) return 0;
+  if (!arena_failed(g->arena) && !buf_any_failed()) return 0;
   if (diag_error_count() == 0) diag_error(diag_loc(input, 0, 0), "out of memory");
   return -1;
 }
@@ -215,7 +265,7 @@ static int write_c(const Graph *g, Options *o) {
   o->cg.header_name = base_name(h_path);
   o->cg.weights_name = base_name(w_path);
   Buf c = {0}, h = {0}, w = {0};
-  int rc = g->family == FAMILY_RASP ? cg_emit_rasp(g, &o->cg, &c, &h)
+  int rc = g->dialect == RASP ? cg_emit_rasp(g, &o->cg, &c, &h)
                                     : cg_emit_c(g, &o->cg, &c, &h, &w);
   if (rc == 0) rc = memory_ok(g, o->input);
   BufOutput files[] = {{w_path, &w}, {h_path, &h}, {out, &c}};   /* model.c last: it names the rest */
@@ -228,10 +278,10 @@ static int write_c(const Graph *g, Options *o) {
 static int write_ir(const Graph *g, const Options *o) {
   Buf b = {0};
   ir_print(g, &b);
-  int rc = 0;
-  if (o->output)
+  int rc = memory_ok(g, o->input);
+  if (rc == 0 && o->output)
     rc = buf_write_file(&b, o->output);
-  else
+  else if (rc == 0)
     fwrite(b.data, 1, b.len, stdout);
   buf_free(&b);
   return rc;
@@ -312,13 +362,13 @@ static char *join_args(int argc, char **argv) {
   Buf b = {0};
   buf_puts(&b, "tfc");
   for (int i = 1; i < argc; i++) buf_printf(&b, " %s", argv[i]);
-  return b.data;
+  return b.failed ? NULL : b.data;   /* NULL: out of memory (the header says "-") */
 }
 
 /* The exit status for rc; a failure that ran out of memory without saying
  * anything gets its diagnostic here.  Frees the arena. */
 static int finish(Arena *a, int rc, const char *input) {
-  if (rc && a && arena_failed(a) && diag_error_count() == 0)
+  if (rc && ((a && arena_failed(a)) || buf_any_failed()) && diag_error_count() == 0)
     diag_error(diag_loc(input, 0, 0), "out of memory");
   arena_free(a);
   return rc ? 1 : 0;
@@ -328,7 +378,7 @@ static int compile(Options *o, int argc, char **argv) {
   Arena *a = arena_new();
   Graph *g = a ? load_input(a, o) : NULL;
   int rc = g ? memory_ok(g, o->input) : -1;   /* before the verifier sees a half-built graph */
-  if (rc == 0 && o->interpret && g->family != FAMILY_RASP)
+  if (rc == 0 && o->interpret && g->dialect != RASP)
     return finish(a, interpret_model(g, o), o->input);
   if (rc == 0 && o->interpret) {
     int n = o->n_run_tokens;   /* --chars STRING: one token per character */
@@ -339,25 +389,22 @@ static int compile(Options *o, int argc, char **argv) {
   }
   if (rc == 0) rc = pass_run_pipeline(g, &o->passes);
   if (rc == 0) rc = memory_ok(g, o->input);
-  if (rc == 0 && o->stats) pass_print_stats(g, stdout);
+  if (rc == 0 && o->stats) ir_print_stats(g, stdout);
   char *cmd = join_args(argc, argv);
   o->cg.command_line = cmd;
   o->cg.opt_level = o->passes.opt_level;
+  o->cg.pass_kind = pass_kind;
   if (rc == 0) switch (o->emit) {
     case EMIT_C: rc = write_c(g, o); break;
     case EMIT_IR: rc = write_ir(g, o); break;
     case EMIT_YAML: rc = write_yaml(g, o); break;
     case EMIT_GGUF: rc = write_gguf(g, o); break;
-    default:
-      diag_error(diag_loc(o->input, 0, 0), "--emit=%s is not supported by this build of tfc",
-                 o->emit == EMIT_LLVM ? "llvm" : "cuda");
-      rc = -1;
     }
   free(cmd);
   return finish(a, rc, o->input);
 }
 
-/* Test hooks (STYLE habit 15): TFC_FAIL_ALLOC_AT=N makes the Nth arena
+/* Test hooks (docs/style.md, habit 15): TFC_FAIL_ALLOC_AT=N makes the Nth arena
  * allocation fail, so tests/fault.cmake can check that every caller turns
  * out of memory into a clean diagnostic; TFC_FAIL_WRITE_AT=N makes the Nth
  * output step fail (ir/output.c; tests/reliability/outputs.sh).  When the run

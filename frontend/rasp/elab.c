@@ -2,7 +2,7 @@
  * elab.c — elaboration: runs the compile-time part of a RASP program and
  * lowers the rest into rasp-dialect IR.
  *
- * RASP functions and loops are macros (specs/rasp.md, "Statements"): a call
+ * RASP functions and loops are macros (docs/rasp.md, "Statements"): a call
  * binds its arguments and runs the body; `for`, comprehensions, range, zip and
  * len run over compile-time lists.  So the elaborator is a small tree-walking
  * evaluator whose values (EVal) are either compile-time things — atoms, lists,

@@ -10,8 +10,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "codegen.h"   /* cg_embedded_file: the prelude is embedded with the runtime */
-
 #define PRELUDE_PATH "frontend/rasp/prelude.rasp"
 
 /* "dir/sort-ints.rasp" -> "sort_ints": a C identifier for the generated symbols. */
@@ -32,21 +30,23 @@ static const char *program_name(Arena *a, const char *path) {
 Graph *rasp_load(Arena *a, const char *path, const RaspOptions *opt) {
   Buf text = {0};
   if (buf_read_file(&text, path)) {
-    diag_error(diag_loc(path, 0, 0), "cannot read the program: %s", strerror(errno));
-    return NULL;
+    diag_error(diag_loc(path, 0, 0), "cannot read the program: %s",
+               errno == ENOMEM ? "out of memory" : strerror(errno));
+    return buf_free(&text), NULL;
   }
   char *copy = arena_alloc(a, text.len + 1);
   if (copy) memcpy(copy, text.data, text.len);
   size_t len = text.len;
   buf_free(&text);
-  const char *prelude = cg_embedded_file(PRELUDE_PATH);
+  const char *prelude = fe_embedded_file(PRELUDE_PATH);
   const char *name = program_name(a, path);
-  Graph *g = copy && name ? ir_graph_new(a, name, FAMILY_RASP) : NULL;
+  Graph *g = copy && name ? ir_graph_new(a, name, RASP) : NULL;
   if (!g || !prelude) {
     diag_error(diag_loc(path, 0, 0), g ? "the RASP prelude is missing from this build" : "out of memory");
     return NULL;
   }
   g->source = path;
+  g->family = "rasp";
   if (rasp_elaborate(g, prelude, "prelude.rasp", copy, len, path, opt)) return NULL;
   return g;
 }
@@ -54,6 +54,7 @@ Graph *rasp_load(Arena *a, const char *path, const RaspOptions *opt) {
 int rasp_run(const Graph *g, const char *const *tokens, int n, FILE *out) {
   Buf line = {0};
   int rc = ir_rasp_interpret(g, tokens, n, &line);
+  if (rc == 0 && line.failed) rc = -1, diag_error(LOC_NONE, "out of memory");
   if (rc == 0) fwrite(line.data, 1, line.len, out);
   buf_free(&line);
   return rc ? 1 : 0;

@@ -1,5 +1,5 @@
 /*
- * rasp.h — the RASP language (specs/rasp.md): flex lexer (rasp.l), bison
+ * rasp.h — the RASP language (docs/rasp.md): flex lexer (rasp.l), bison
  * parser (rasp.y) building the syntax tree (ast.c), and the elaborator
  * (elab.c) that runs the program's compile-time part — functions, loops,
  * comprehensions, constants — and lowers what remains into rasp-dialect IR.
@@ -29,6 +29,10 @@ const char **rasp_split_chars(Arena *a, const char *s, int *n);
 /* ======================================================================
  * Inside frontend/rasp: the syntax tree (ast.c), built by the parser
  * ====================================================================== */
+/* The frontend's embedded files ("frontend/rasp/prelude.rasp"), or NULL: a table
+ * made at build time by tools/embed_text.c (codegen has its own, of the runtime). */
+const char *fe_embedded_file(const char *path);
+
 typedef enum {
   /* expressions */
   AST_INT, AST_FLOAT, AST_STR, AST_NAME,   /* num / str */

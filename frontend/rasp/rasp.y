@@ -1,5 +1,5 @@
 /*
- * rasp.y — the RASP grammar (specs/rasp.md; after tech-srl/RASP's RASP.g4).
+ * rasp.y — the RASP grammar (docs/rasp.md; after tech-srl/RASP's RASP.g4).
  *
  * Precedence, loosest first, every level left-associative (this is not
  * Python's): `in`; `x if c else y`; `and`/`or` (one level); comparisons;

@@ -1,6 +1,6 @@
 /*
  * rasp_values.c — RASP run-time values and their element-wise semantics
- * (specs/rasp.md, "Values").  One copy of the rules serves both paths: tfc's
+ * (docs/rasp.md, "Values").  One copy of the rules serves both paths: tfc's
  * interpreter (ir/interp_rasp.c) includes this file, and the RASP emitter
  * (codegen/emit_rasp.c) copies it into every generated program, so the two
  * cannot disagree.

@@ -58,7 +58,7 @@ static Value *cg_gpt2_block(Graph *g, int layer, Value *x, int window) {
 
 /* GPT-2 shaped decoder: 2 blocks, the second with a sliding window of 3. */
 static Graph *cg_graph_gpt2(Arena *a, const char *name) {
-  Graph *g = ir_graph_new(a, name, FAMILY_GPT2);
+  Graph *g = ir_graph_new(a, name, NN);
   g->max_seq = 16, g->vocab_size = V, g->is_decoder = true;
   Value *tok = ir_input(g, "tokens", DT_I32, ir_shape(1, (int64_t)IR_DIM_T));
   Value *wte = test_const2(g, "wte.weight", V, D);
@@ -78,7 +78,7 @@ static Graph *cg_graph_gpt2(Arena *a, const char *name) {
 
 /* Llama shaped decoder: 4 query heads over 2 kv heads, RoPE in `style`. */
 static Graph *cg_graph_llama(Arena *a, const char *name, RopeStyle style) {
-  Graph *g = ir_graph_new(a, name, FAMILY_LLAMA);
+  Graph *g = ir_graph_new(a, name, NN);
   g->max_seq = 12, g->vocab_size = V, g->is_decoder = true;
   Value *tok = ir_input(g, "tokens", DT_I32, ir_shape(1, (int64_t)IR_DIM_T));
   Value *x = test_op(g, OP_EMBEDDING, "x", (Attrs){0}, 2,
@@ -115,7 +115,7 @@ static Graph *cg_graph_llama(Arena *a, const char *name, RopeStyle style) {
 
 /* BERT shaped encoder: embeddings + LN, one post-LN layer with erf GELU. */
 static Graph *cg_graph_bert(Arena *a, const char *name) {
-  Graph *g = ir_graph_new(a, name, FAMILY_BERT);
+  Graph *g = ir_graph_new(a, name, NN);
   g->max_seq = 10, g->vocab_size = V, g->is_decoder = false;
   Value *tok = ir_input(g, "tokens", DT_I32, ir_shape(1, (int64_t)IR_DIM_T));
   Value *pos = test_op(g, OP_POSITIONS, "pos", (Attrs){0}, 0, NULL, NULL, NULL);
@@ -150,7 +150,7 @@ static Graph *cg_graph_bert(Arena *a, const char *name) {
 
 /* A small encoder graph (context 8) up to its embedded tokens x [T,D]. */
 static Value *cg_small_encoder(Arena *a, const char *name, Graph **out) {
-  Graph *g = *out = ir_graph_new(a, name, FAMILY_GRAPH);
+  Graph *g = *out = ir_graph_new(a, name, NN);
   g->max_seq = 8, g->vocab_size = V, g->is_decoder = false;
   Value *tok = ir_input(g, "tokens", DT_I32, ir_shape(1, (int64_t)IR_DIM_T));
   return test_op(g, OP_EMBEDDING, "x", (Attrs){0}, 2, test_const2(g, "wte", V, D), tok, NULL);

@@ -1,5 +1,5 @@
 /*
- * fuzz_target.c — one libFuzzer target per input parser (STYLE habit 15):
+ * fuzz_target.c — one libFuzzer target per input parser (docs/style.md, habit 15):
  *
  *   TFC_FUZZ_KIND  the file the fuzzer's bytes become        loaded through
  *   yaml           model.yaml (beside real weights)           fe_load_model

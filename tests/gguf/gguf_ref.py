@@ -168,8 +168,8 @@ def write_gguf(path, arch, tensors, meta, types=None, tokens=None):
             w.add_float32(full, value)
         else:
             w.add_uint32(full, value)
-    if tokens is not None:
-        w.add_tokenizer_model("gpt2")
+    if tokens is not None:   # a SentencePiece-style vocabulary (scores optional): tfc embeds it
+        w.add_tokenizer_model("llama")
         w.add_token_list(tokens)
     for name, x in tensors:
         t = (types or {}).get(name, gguf.GGMLQuantizationType.F32)

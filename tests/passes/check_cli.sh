@@ -1,7 +1,8 @@
 #!/bin/sh
 # check_cli.sh TFC MODEL_DIR WORK — the pass manager's command line:
 # --passes with an unknown name (exit 1, message), --print-after (IR on
-# stderr after that pass), --remarks, --stats and --help's pass table.
+# stderr after that pass), --remarks, --stats, prepack without select_kernels
+# (refused) and --help's pass table.
 set -u
 TFC=$1 MODEL=$(cat "$2/input") WORK=$3
 mkdir -p "$WORK"
@@ -33,8 +34,17 @@ peak=$(sed -n 's/^peak activation bytes *\([0-9]*\).*/\1/p' "$WORK/out")
 arena=$(sed -n 's/^activation arena bytes *\([0-9]*\).*/\1/p' "$WORK/out")
 [ "$peak" -le "$arena" ] || fail "--stats peak $peak exceeds the arena $arena"
 
+# Pre-packed weights are read only by the kernels select_kernels picks: prepack
+# alone used to give C that ran the row-major kernel on panels (relative error
+# 1.58 in tests/ir/prepack's compiled comparison); now the emitter refuses it.
+"$TFC" "$MODEL" --passes=prepack --target=x86-64-avx2 -o "$WORK/p.c" 2>"$WORK/err"
+[ $? -eq 1 ] || fail "--passes=prepack without select_kernels should exit 1"
+grep -q "no kernel reads its panels: run select_kernels after prepack" "$WORK/err" ||
+  fail "no message for prepack without select_kernels: $(cat "$WORK/err")"
+[ ! -e "$WORK/p.c" ] || fail "C written for prepack without select_kernels"
+
 "$TFC" --help >"$WORK/help" || fail "--help failed"
 for p in $(sed -n 's/^PASS(\([a-z_0-9]*\),.*/\1/p' "$(dirname "$0")/../../passes/passes.def"); do
   grep -q "^  $p " "$WORK/help" || fail "--help does not list $p"
 done
-echo "ok: --passes, --print-after, --remarks, --stats, --help"
+echo "ok: --passes, --print-after, --remarks, --stats, prepack needs select_kernels, --help"

@@ -7,8 +7,10 @@ The model is a tiny random one: a GPT-2 made by tests/ref/gpt2_models.py
 (MODEL_DIR holds `input` and `tokens.txt`), or a Llama/BERT case of
 tests/families/check_model.py.  The baseline is `tfc INPUT -O0 --interpret`;
 then each pass of passes.def alone (--passes=X --verify-each) and each of
--O1..-O3 must give outputs within 1e-5 x max|baseline| (max abs error), in
-fp32.  The passes an -O level applies or declines are printed with --remarks.
+-O1..-O3 must give outputs at the strength passes.def declares: the same bits
+for an "exact (bitwise)" pass, else max abs error within X x max|baseline| for
+"exact (rel. X)" (an -O level: the sum over its passes, as pass_run_strength).
+The passes an -O level applies or declines are printed with --remarks.
 """
 import argparse
 import os
@@ -19,12 +21,26 @@ import sys
 import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-TOLERANCE = 1e-5
+
+
+def pass_table():
+    """(name, level, relative tolerance; 0 = bitwise) for each line of passes.def."""
+    with open(os.path.join(HERE, "..", "..", "passes", "passes.def")) as f:
+        rows = re.findall(r'^PASS\((\w+), *(\d+), *"exact \((bitwise|rel\. [0-9.e-]+)\)"', f.read(), re.M)
+    return [(n, int(l), 0.0 if k == "bitwise" else float(k[5:])) for n, l, k in rows]
 
 
 def pass_names():
-    with open(os.path.join(HERE, "..", "..", "passes", "passes.def")) as f:
-        return re.findall(r"^PASS\((\w+),", f.read(), re.M)
+    return [n for n, _, _ in pass_table()]
+
+
+def tolerance(name):
+    """The declared strength of a run: a pass name, or "O1".."O3"."""
+    table = pass_table()
+    if name.startswith("pass-"):
+        return [t for n, _, t in table if n == name[5:]][0]
+    level = int(name[1])
+    return sum(t for _, l, t in table if 1 <= l <= level)
 
 
 def run(cmd):
@@ -66,12 +82,13 @@ def main():
     for name, flags in runs:
         got, remarks = interpret(name, flags + ["--verify-each", "--remarks"])
         err = float(np.abs(got - base).max() / np.abs(base).max()) if got.size == base.size else 1e9
-        good = err <= TOLERANCE
+        tol = tolerance(name)
+        good = err <= tol and (tol > 0 or got.tobytes() == base.tobytes())
         ok &= good
         fired = sorted(set(re.findall(r"remark: (\w+): (?!not applied)", remarks)))
         declined = re.findall(r"remark: (\w+: not applied: [^\n]*)", remarks)
-        print("%s %-22s relative error %.3g (tolerance %g)%s%s" % (
-            "ok  " if good else "FAIL", name, err, TOLERANCE,
+        print("%s %-22s relative error %.3g (declared %s)%s%s" % (
+            "ok  " if good else "FAIL", name, err, "%g" % tol if tol else "bitwise",
             "; fired: " + ",".join(fired) if fired else "",
             "; " + "; ".join(declined) if declined else ""))
     sys.exit(0 if ok else 1)

@@ -1,6 +1,6 @@
 #!/bin/sh
 # check_generated.sh TFC INPUT WORK CC... — house rules for one model's generated C
-# (STYLE habits 7 and 22):
+# (docs/style.md habits 7 and 22):
 #   - determinism: two runs of tfc (with and without --main) give identical bytes
 #     for model.c, model.h and the weights file;
 #   - the C compiles under -std=c11 -Wall -Wextra -Werror -O2 with each compiler

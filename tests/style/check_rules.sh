@@ -1,5 +1,5 @@
 #!/bin/sh
-# check_rules.sh RULE SRCDIR — the grep-checkable STYLE habits:
+# check_rules.sh RULE SRCDIR — the grep-checkable docs/style.md habits:
 #   pass-kind  habit 4: every passes/*.c except the manager states
 #              "Kind: exact" or "Kind: lossy" in its header paragraph
 #   no-exit    habit 9: library code (frontend ir passes codegen) never calls exit()

@@ -1,5 +1,5 @@
 #!/bin/sh
-# fault_loop.sh TFC WORK INPUT [TFC-ARGS...] — STYLE habit 15: out of memory at
+# fault_loop.sh TFC WORK INPUT [TFC-ARGS...] — docs/style.md habit 15: out of memory at
 # every arena allocation in turn, for the whole driver.
 #
 # For N = 1, 2, ... runs `TFC_FAIL_ALLOC_AT=N tfc INPUT ARGS -o WORK/out/model.c`

@@ -33,7 +33,7 @@ static Value *test_op(Graph *g, Op op, const char *name, Attrs at, int n, Value 
 
 /* Every nn op, in a graph that computes something T-shaped: V=16, D=8. */
 static Graph *test_graph_all_ops(Arena *a) {
-  Graph *g = ir_graph_new(a, "all_ops", FAMILY_GRAPH);
+  Graph *g = ir_graph_new(a, "all_ops", NN);
   g->max_seq = 8, g->vocab_size = 16;
   Value *tok = ir_input(g, "tokens", DT_I32, ir_shape(1, (int64_t)IR_DIM_T));
   Value *x = test_op(g, OP_EMBEDDING, "x", (Attrs){0}, 2, test_const2(g, "wte", 16, 8), tok, NULL);

@@ -19,7 +19,7 @@ static void expect_build_error(Graph *g, Op op, Value **in, int n, Attrs at, con
 
 static void test_type_rules(void) {
   Arena *a = arena_new();
-  Graph *g = ir_graph_new(a, "t", FAMILY_GRAPH);
+  Graph *g = ir_graph_new(a, "t", NN);
   Value *tok = ir_input(g, "tokens", DT_I32, ir_shape(1, (int64_t)IR_DIM_T));
   Value *w = test_const2(g, "w", 4, 8), *x = test_const2(g, "x", 3, 8), *b5 = test_const2(g, "b", 0, 5);
   Value *emb = test_const2(g, "emb", 16, 8);

@@ -10,7 +10,7 @@
  *                     own memory: a lower bound for any plan's arena
  *   activation arena  the memory plan's arena, when plan_memory ran
  *   output bytes      the graph output that forward writes straight into the
- *                     caller's buffer (pass_caller_output): at every -O level
+ *                     caller's buffer (ir_caller_output): at every -O level
  *                     the model allocates nothing for it, so it is in neither
  *                     of the two above (for a decoder it is the T x vocab
  *                     logits, often the largest activation)
@@ -20,29 +20,12 @@
  *
  * Kind: exact (analysis only; the graph is not changed).
  * Requires: shapes inferred.  Invalidates: nothing.
- * Reference: DESIGN.md (--stats); Kaplan et al. 2020 §2.1 for the 2*N FLOP count.
+ * Reference: docs/passes.md (`--stats`); Kaplan et al. 2020 §2.1 for the 2*N FLOP count.
  */
-#include "passes.h"
+#include "ir.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-int64_t pass_value_bytes(const Graph *g, const Value *v) {
-  return ir_numel(v->shape, g->max_seq > 0 ? g->max_seq : 1) * (int64_t)ir_dtype_size(v->dtype);
-}
-
-void pass_live_ranges(const Graph *g, int *first, int *last) {
-  for (int i = 0; i < g->n_values; i++) first[i] = last[i] = -1;
-  for (int i = 0; i < g->n_nodes; i++) {
-    Node *n = g->nodes[i];
-    if (n->dead) continue;
-    first[n->out->id] = last[n->out->id] = i;
-    for (int k = 0; k < n->n_inputs; k++)
-      if (n->inputs[k] && first[n->inputs[k]->id] >= 0) last[n->inputs[k]->id] = i;
-  }
-  for (int i = 0; i < g->n_outputs; i++)
-    if (first[g->outputs[i]->id] >= 0) last[g->outputs[i]->id] = g->n_nodes;
-}
 
 /* FLOPs of node n for one token at context length ctx. */
 static int64_t node_flops(const Node *n, int64_t ctx) {
@@ -71,7 +54,7 @@ static int64_t weight_bytes(const Graph *g) {
       Value *v = n->inputs[k];
       if (!v || !v->is_const || seen[v->id]) continue;
       seen[v->id] = 1;
-      total += pass_value_bytes(g, v);
+      total += ir_value_bytes(g, v);
     }
   }
   free(seen);
@@ -83,13 +66,13 @@ static int64_t weight_bytes(const Graph *g) {
 static int64_t peak_live_bytes(const Graph *g, const Value *skip) {
   int *first = malloc(sizeof(int) * ((size_t)g->n_values + 1));
   int *last = malloc(sizeof(int) * ((size_t)g->n_values + 1));
-  pass_live_ranges(g, first, last);
+  ir_live_ranges(g, first, last);
   int64_t peak = 0;
   for (int i = 0; i < g->n_nodes; i++) {
     int64_t live = 0;
     for (int v = 0; v < g->n_values; v++)
       if (first[v] >= 0 && first[v] <= i && last[v] >= i && g->values[v] != skip)
-        live += pass_value_bytes(g, g->values[v]);
+        live += ir_value_bytes(g, g->values[v]);
     if (live > peak) peak = live;
   }
   free(first), free(last);
@@ -106,9 +89,9 @@ static int64_t kv_cache_bytes(const Graph *g) {
   return total;
 }
 
-void pass_format_stats(const Graph *g, const char *prefix, Buf *out) {
+void ir_format_stats(const Graph *g, const char *prefix, Buf *out) {
   int64_t flops = 0, ctx = g->max_seq > 0 ? g->max_seq : 1;
-  const Value *caller = pass_caller_output(g);
+  const Value *caller = ir_caller_output(g);
   for (int i = 0; i < g->n_nodes; i++)
     if (!g->nodes[i]->dead) flops += node_flops(g->nodes[i], ctx);
   buf_printf(out, "%sFLOPs per token        %lld  (one token at context %lld)\n", prefix,
@@ -122,13 +105,13 @@ void pass_format_stats(const Graph *g, const char *prefix, Buf *out) {
                (long long)g->plan_bytes);
   if (caller)
     buf_printf(out, "%soutput bytes           %lld  (%s at T = %lld, in the caller's buffer)\n",
-               prefix, (long long)pass_value_bytes(g, caller), caller->name, (long long)ctx);
+               prefix, (long long)ir_value_bytes(g, caller), caller->name, (long long)ctx);
   buf_printf(out, "%sKV-cache bytes         %lld\n", prefix, (long long)kv_cache_bytes(g));
 }
 
-void pass_print_stats(const Graph *g, FILE *out) {
+void ir_print_stats(const Graph *g, FILE *out) {
   Buf b = {0};
-  pass_format_stats(g, "", &b);
+  ir_format_stats(g, "", &b);
   if (b.data) fputs(b.data, out);
   buf_free(&b);
 }
