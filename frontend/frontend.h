@@ -451,6 +451,9 @@ int fe_tokenizer_folder(Arena *a, const char *dir, Tokenizer **out);
  * not implement (a warning says so: the model still compiles); -1 after a
  * diagnostic ("FILE: error: ... at byte N"). */
 int fe_tokenizer_gguf(Arena *a, const GgufFile *f, Tokenizer **out);
+/* chat_template.c: a ChatML chat template (NULL: none) marks t TOK_CHATML and
+ * keeps its default system turn (t->chat_system) when it writes one literally. */
+void fe_tokenizer_chat_template(Arena *a, Tokenizer *t, const char *template);
 /* Merge rank r of t from the text "LEFT RIGHT" (len bytes): both halves and
  * their concatenation must be tokens.  0, or -1 after a diagnostic at loc. */
 int fe_tokenizer_merge(Arena *a, Tokenizer *t, int r, const char *text, size_t len, Loc loc);

@@ -143,6 +143,9 @@ int fe_tokenizer_gguf(Arena *a, const GgufFile *f, Tokenizer **out) {
   t->source = f->path;
   if (kind == TOK_BPE_BYTES && (check_byte_level(f, tokens, t) || read_merges(a, f, t))) return -1;
   if (kind == TOK_BPE_SCORES && read_scores(a, f, t)) return -1;
+  const char *chat_template;
+  if (fe_gguf_string(f, "tokenizer.chat_template", "", &chat_template)) return -1;
+  fe_tokenizer_chat_template(a, t, chat_template);
   *out = t;
   return 0;
 }

@@ -349,6 +349,8 @@ static int folder_config(Arena *a, Tokenizer *t, const char *path) {
   t->bos = config_token(a, t, cfg, "bos_token", t->bos), t->eos = config_token(a, t, cfg, "eos_token", t->eos);
   t->unk = config_token(a, t, cfg, "unk_token", t->unk), t->pad = config_token(a, t, cfg, "pad_token", t->pad);
   if (bool_at(cfg, "add_bos_token", false) && t->bos >= 0) t->flags |= TOK_ADD_BOS;
+  const Doc *chat = fe_doc_get(cfg, "chat_template");
+  fe_tokenizer_chat_template(a, t, chat && chat->kind == DOC_STRING ? chat->string : NULL);
   if (t->kind == TOK_WORDPIECE && !bool_at(cfg, "do_lower_case", true)) t->flags &= ~(unsigned)(TOK_LOWERCASE | TOK_STRIP_ACCENTS);
   return 0;
 }

@@ -59,7 +59,9 @@ enum {
   TOK_STRIP_ACCENTS = 32,    /* BERT: NFD, then drop nonspacing marks */
   TOK_CLEAN_TEXT = 64,       /* BERT: drop controls and U+FFFD, whitespace becomes ' ' */
   TOK_CJK_CHARS = 128,       /* BERT: every CJK ideograph a word of its own */
-  TOK_BYTE_FALLBACK = 256    /* SentencePiece: unknown characters become <0xNN> tokens */
+  TOK_BYTE_FALLBACK = 256,   /* SentencePiece: unknown characters become <0xNN> tokens */
+  TOK_CHATML = 512           /* the model's chat template writes ChatML turns (<|im_start|>):
+                              * the generated program treats --prompt as a user turn */
 };
 
 typedef struct Tokenizer {
@@ -75,6 +77,9 @@ typedef struct Tokenizer {
   int bos, eos, unk, pad, cls, sep, mask;   /* special ids, -1 when absent */
   int max_word_chars;        /* WordPiece: longer words become unk (HF: 100) */
   const char *source;        /* the file it came from, for the generated header */
+  const char *chat_system;   /* TOK_CHATML: the system turn the chat template writes when the
+                              * conversation has none ("<|im_start|>system\n...<|im_end|>\n");
+                              * NULL: none */
   /* a lookup table by token text, built by ir_tokenizer_find on first use */
   int32_t *index;
   uint32_t index_mask;

@@ -14,7 +14,8 @@
  * replaces --tokens and --generate N prints text: the prompt, then N new
  * tokens, stopping early at an end token (EOS, <|im_end|>, ...); --chat wraps
  * the prompt in ChatML turns (<|im_start|>user ... <|im_start|>assistant) and
- * prints only the answer.  With a llama2.c tokenizer.bin, N counts positions
+ * prints only the answer; a chat model's codec (RtTextCodec.chat) makes that
+ * the default, --raw undoes it, and RtModel.chat_system goes first.  With a llama2.c tokenizer.bin, N counts positions
  * after BOS, the prompt's tokens included, stopping early at a BOS, as
  * llama2.c's `run -n N -i TEXT` does.  --timing reports the decode speed on
  * stderr as run.c does ("achieved tok/s", timed from the first sampled token
@@ -44,6 +45,7 @@ typedef struct RtTextCodec {
   size_t piece_max;        /* decode writes at most this many bytes */
   int bos;                 /* not echoed when the encoding starts with it; -1: none */
   int counts_prompt;       /* --generate N counts the prompt's positions (llama2.c) */
+  int chat;                /* the model is chat-tuned (ChatML): --prompt is a user turn */
 } RtTextCodec;
 
 /* The generated model, as the driver sees it. */
@@ -59,6 +61,7 @@ typedef struct {
   int is_decoder;           /* keeps a KV cache; can generate */
   const char *weights_name; /* default weights file beside the program; NULL if embedded */
   int (*open_text)(RtTextCodec *c, const char **err); /* the embedded tokenizer, or NULL */
+  const char *chat_system;  /* the chat template's default system turn, before the user's; or NULL */
 } RtModel;
 
 typedef struct {
@@ -72,7 +75,8 @@ typedef struct {
   unsigned long long seed; /* --seed (default 42) */
   const char *tokenizer;   /* --tokenizer tok.bin: generation prints text */
   const char *prompt;      /* --prompt TEXT (needs a tokenizer) */
-  int chat;                /* --chat: the prompt as a ChatML user turn */
+  int chat;                /* 1: the prompt as a ChatML user turn (--chat, or the model's
+                            * default); -1: --raw, the prompt as plain text; 0: the default */
   int timing;              /* --timing: decode tok/s on stderr */
 } RtDriverOptions;
 
@@ -110,7 +114,7 @@ RT_API int rt_driver_parse(int argc, char **argv, RtDriverOptions *o) {
     const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
     double x = 0;
     int takes = strcmp(a, "--incremental") != 0 && strcmp(a, "--timing") != 0 &&
-                strcmp(a, "--chat") != 0;
+                strcmp(a, "--chat") != 0 && strcmp(a, "--raw") != 0;
     int text = !strcmp(a, "-w") || !strcmp(a, "--tokens") || !strcmp(a, "--logits") ||
                !strcmp(a, "--tokenizer") || !strcmp(a, "--prompt");
     if (takes && !v) return rt_driver_fail("missing value after", a);
@@ -132,6 +136,8 @@ RT_API int rt_driver_parse(int argc, char **argv, RtDriverOptions *o) {
       o->timing = 1;
     else if (!strcmp(a, "--chat"))
       o->chat = 1;
+    else if (!strcmp(a, "--raw"))
+      o->chat = -1;
     else if (!strcmp(a, "--generate") && rt_is_whole(x, 1e9))
       o->generate = (long)x;
     else if (!strcmp(a, "--temperature") && x >= 0 && x <= FLT_MAX)   /* NaN fails too */
@@ -146,7 +152,7 @@ RT_API int rt_driver_parse(int argc, char **argv, RtDriverOptions *o) {
       return rt_driver_fail("unknown option or bad value", a);
     i += takes;
   }
-  if (o->chat && !o->prompt) return rt_driver_fail("--chat needs --prompt", NULL);
+  if (o->chat > 0 && !o->prompt) return rt_driver_fail("--chat needs --prompt", NULL);
   if (o->prompt && o->tokens_text) return rt_driver_fail("give --tokens or --prompt", NULL);
   if (!o->tokens_text && !o->prompt)
     return rt_driver_fail("no input: give --tokens \"1 2 3\" or --prompt TEXT", NULL);
@@ -230,7 +236,7 @@ RT_API int rt_l2c_open(RtTextCodec *c, const char *path, int vocab, const char *
   if (!t) return *err = "out of memory", -1;
   if (rt_tok_load(t, path, vocab, err)) return free(t), -1;
   *c = (RtTextCodec){t, rt_l2c_encode, rt_l2c_decode, rt_l2c_is_end, rt_l2c_close,
-                     (size_t)t->max_token_length + 1, RT_TOK_BOS, 1};
+                     (size_t)t->max_token_length + 1, RT_TOK_BOS, 1, 0};
   return 0;
 }
 
@@ -301,15 +307,19 @@ RT_API int rt_driver_generate(const RtModel *md, void *m, const RtDriverOptions 
   return 0;
 }
 
-/* The encoded prompt (--chat: as a ChatML user turn, then the assistant's
- * turn opened), in a malloc'd array of *n ids.  NULL after a message. */
-RT_API int32_t *rt_driver_encode(const RtTextCodec *text, const RtDriverOptions *o, int max_seq, int *n) {
+/* The encoded prompt (chat: the model's default system turn, the prompt as a
+ * ChatML user turn, then the assistant's turn opened), in a malloc'd array of
+ * *n ids.  NULL after a message. */
+RT_API int32_t *rt_driver_encode(const RtTextCodec *text, const RtDriverOptions *o, const char *system,
+                                 int max_seq, int *n) {
   static const char user[] = "<|im_start|>user\n", assistant[] = "<|im_end|>\n<|im_start|>assistant\n";
-  size_t len = strlen(o->prompt) + (o->chat ? sizeof user + sizeof assistant : 0);
+  if (!o->chat || !system) system = "";
+  size_t len = strlen(system) + strlen(o->prompt) + (o->chat ? sizeof user + sizeof assistant : 0);
   char *prompt = malloc(len + 1);
   int cap = (int)(2 * len + 4);
   int32_t *ids = malloc(sizeof(int32_t) * (size_t)cap);
-  if (prompt) snprintf(prompt, len + 1, "%s%s%s", o->chat ? user : "", o->prompt, o->chat ? assistant : "");
+  if (prompt)
+    snprintf(prompt, len + 1, "%s%s%s%s", system, o->chat ? user : "", o->prompt, o->chat ? assistant : "");
   *n = ids && prompt ? text->encode(text->ctx, prompt, ids, cap) : -1;
   free(prompt);
   if (*n <= 0 || *n > max_seq) {
@@ -357,7 +367,8 @@ RT_API int rt_driver_main(int argc, char **argv, const RtModel *md) {
     return rt_driver_fail("--incremental needs a decoder (a KV cache)", NULL);
   RtTextCodec text;
   if (rt_driver_text(md, &o, &text)) return 1;
-  int32_t *ids = o.prompt ? rt_driver_encode(&text, &o, md->max_seq, &n)
+  o.chat = o.chat > 0 || (o.chat == 0 && o.prompt && text.chat);   /* a chat model answers */
+  int32_t *ids = o.prompt ? rt_driver_encode(&text, &o, md->chat_system, md->max_seq, &n)
                           : rt_parse_tokens(o.tokens_text, md->vocab, md->max_seq, &n);
   void *m = ids ? rt_driver_open(md, argv[0], o.weights) : NULL;
   float *out = m ? malloc(sizeof(float) * (size_t)n * (size_t)md->out_dim) : NULL;

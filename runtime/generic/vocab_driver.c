@@ -33,6 +33,7 @@ RT_API int rt_vocab_codec_open(RtTextCodec *c, const unsigned char *blob, size_t
   if (!v) return *err = "out of memory", -1;
   if (rt_vocab_open(v, blob, size, err)) return free(v), -1;
   *c = (RtTextCodec){v, rt_vocab_codec_encode, rt_vocab_codec_decode, rt_vocab_codec_is_end,
-                     rt_vocab_codec_close, (size_t)v->max_len * 2 + 2, v->bos, 0};
+                     rt_vocab_codec_close, (size_t)v->max_len * 2 + 2, v->bos, 0,
+                     (v->flags & RT_VOCAB_CHATML) != 0};
   return 0;
 }

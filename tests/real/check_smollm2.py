@@ -9,6 +9,11 @@ Each MODE (-O level : target) compiles the GGUF with tfc --main, builds it with 
 runs, for each of the goldens' three prompts, `prog --tokens IDS --generate 64 --temperature 0`;
 the 64 ids must equal the golden's f32 ids.  A mismatch is reported with the step and the
 golden's top-1 / top-2 logit gap there (a near-tie or a real disagreement).
+
+Then the issue's done-when command, through the program's own embedded tokenizer:
+`prog --prompt "What is the capital of France?" --generate 64 --temperature 0` must print the
+text of the golden chat prompt's f32 ids up to the end token (the program applies the GGUF's
+ChatML template itself, default system turn included, as llama.cpp's chat does).
 """
 import argparse
 import json
@@ -38,6 +43,43 @@ def read_goldens(path):
     return prompts
 
 
+CHAT_QUESTION = "What is the capital of France?"   # scripts/make-smollm2-goldens.py's
+
+
+def golden_text(gguf_path, ids):
+    """The text of ids up to the first control token, decoded as byte-level BPE from the GGUF."""
+    import gguf
+    r = gguf.GGUFReader(gguf_path)
+    tokens = r.fields["tokenizer.ggml.tokens"]
+    types = r.fields["tokenizer.ggml.token_type"]
+    alphabet = list(range(ord("!"), ord("~") + 1)) + list(range(0xA1, 0xAD)) + list(range(0xAE, 0x100))
+    chars, n = alphabet[:], 0
+    for b in range(256):   # GPT-2's bytes_to_unicode: printable bytes stand for themselves
+        if b not in alphabet:
+            alphabet.append(b), chars.append(256 + n)
+            n += 1
+    to_byte = {chr(c): b for b, c in zip(alphabet, chars)}
+    out = bytearray()
+    for i in ids:
+        if int(types.parts[types.data[i]][0]) == 3:   # control: <|im_end|>, <|endoftext|>
+            break
+        piece = bytes(tokens.parts[tokens.data[i]]).decode("utf-8")
+        out += bytes(to_byte[c] for c in piece)
+    return out.decode("utf-8", errors="replace")
+
+
+def check_chat(args, mode, exe, goldens):
+    chat = next(g for g in goldens if g["name"] == "chat")
+    want = golden_text(args.gguf, chat["f32"]).strip()
+    got = run([exe, "-w", exe + ".bin", "--prompt", CHAT_QUESTION, "--generate", "64",
+               "--temperature", "0"]).strip()
+    if CHAT_QUESTION not in chat["text"] or got != want:
+        print("FAIL %s chat --prompt: the program printed %r, llama.cpp's answer is %r" % (mode, got, want))
+        return False
+    print("ok %s chat --prompt %r: %r, llama.cpp's greedy answer" % (mode, CHAT_QUESTION, got))
+    return True
+
+
 def check_mode(args, mode, goldens):
     exe = build(args, args.gguf, mode, "smollm2")
     ok = True
@@ -53,6 +95,7 @@ def check_mode(args, mode, goldens):
         ok = False
         print("FAIL %s %s: greedy ids differ from step %d (golden gap there %.3g)\n  tfc    %s\n"
               "  golden %s" % (mode, g["name"], diff, g["f32_gap"][diff], got, g["f32"]))
+    ok &= check_chat(args, mode, exe, goldens)
     remove_outputs(exe)
     return ok
 
