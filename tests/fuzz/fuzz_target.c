@@ -108,34 +108,5 @@ static int run_one(const unsigned char *data, size_t size) {
   return rc;
 }
 
-int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size);
-int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size) {
-  static int ready;
-  if (!ready) {
-    if (set_up()) abort();
-    diag_set_stream(fopen("/dev/null", "w"));
-    ready = 1;
-  }
-  if (run_one(data, size)) {
-    fprintf(stderr, "fuzz: an input failed without a diagnostic\n");
-    abort();
-  }
-  return 0;
-}
-
-#ifndef TFC_LIBFUZZER
-/* Replays each file as one input; prints how many. */
-int main(int argc, char **argv) {
-  if (set_up()) return 2;
-  int bad = 0;
-  for (int i = 1; i < argc; i++) {
-    Buf b = {0};
-    if (buf_read_file(&b, argv[i])) return fprintf(stderr, "fuzz: cannot read %s\n", argv[i]), 2;
-    if (run_one((const unsigned char *)b.data, b.len))
-      fprintf(stderr, "FAIL: %s: failed without a diagnostic\n", argv[i]), bad = 1;
-    buf_free(&b);
-  }
-  printf("%s: %d inputs replayed, %s\n", STR(TFC_FUZZ_KIND), argc - 1, bad ? "FAILED" : "each loaded or cleanly rejected");
-  return bad;
-}
-#endif
+#define FUZZ_NAME STR(TFC_FUZZ_KIND)
+#include "fuzz_harness.h"
